@@ -1,0 +1,113 @@
+namespace Loyalty.Stores;
+
+/// <summary>Reads of the idempotency records of accepted events.</summary>
+public interface IProcessedEventStore
+{
+    /// <summary>True when an event with this id was accepted before.</summary>
+    Task<bool> IsProcessedAsync(string eventId, CancellationToken cancellationToken);
+}
+
+/// <summary>Reads of customers and their orders.</summary>
+public interface ICustomerStore
+{
+    /// <summary>The customer, or null.</summary>
+    Task<LoyaltyCustomer?> FindByIdAsync(string customerId, CancellationToken cancellationToken);
+
+    /// <summary>The customer's orders, oldest first.</summary>
+    Task<IReadOnlyList<CustomerOrder>> GetOrdersAsync(string customerId, CancellationToken cancellationToken);
+}
+
+/// <summary>How an intake commit ended.</summary>
+public enum IntakeCommitResult
+{
+    /// <summary>Everything was written.</summary>
+    Committed,
+    /// <summary>The event was accepted before; nothing was written.</summary>
+    DuplicateEvent,
+    /// <summary>The customer changed since it was read; nothing was written; read again and retry.</summary>
+    Conflict,
+}
+
+/// <summary>Everything one accepted event changes, written in one transaction or not at all.</summary>
+public sealed class IntakeChangeSet
+{
+    /// <summary>The idempotency records: the event itself first, then events derived from it (milestones).</summary>
+    public List<ProcessedEvent> Events { get; } = [];
+
+    /// <summary>The customer after the event, or null when the event did not change it.</summary>
+    public LoyaltyCustomer? Customer { get; set; }
+
+    /// <summary>The customer's version as read; null when the customer is new.</summary>
+    public int? ExpectedCustomerVersion { get; set; }
+
+    /// <summary>Orders to insert, or to update when they exist.</summary>
+    public List<CustomerOrder> Orders { get; } = [];
+
+    /// <summary>Steps to schedule; a step whose dedupe key exists already is left out, not an error.</summary>
+    public List<ScheduledStep> Steps { get; } = [];
+}
+
+/// <summary>The single write of intake.</summary>
+public interface IIntakeStore
+{
+    /// <summary>Writes <paramref name="changes"/> atomically, unless the event was processed or the customer changed.</summary>
+    Task<IntakeCommitResult> CommitAsync(IntakeChangeSet changes, CancellationToken cancellationToken);
+}
+
+/// <summary>Scheduled steps: the claim of due work by workers, and guarded transitions.</summary>
+public interface IScheduledStepStore
+{
+    /// <summary>
+    /// Claims up to <paramref name="maxCount"/> steps whose <see cref="ScheduledStep.AvailableAt"/> has come and
+    /// that are Scheduled or Held: each gets <paramref name="owner"/>, an incremented version and
+    /// <c>AvailableAt = now + lease</c>, so no other worker claims it until the lease ends. Safe across processes.
+    /// </summary>
+    Task<IReadOnlyList<ScheduledStep>> ClaimDueAsync(DateTimeOffset now, int maxCount, string owner, TimeSpan lease, CancellationToken cancellationToken);
+
+    /// <summary>Claims one step by id, if it is claimable now (used to run an immediate step without waiting for a sweep).</summary>
+    Task<ScheduledStep?> ClaimByIdAsync(Guid id, DateTimeOffset now, string owner, TimeSpan lease, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes <paramref name="step"/> (its state, reason, times) only if the stored version is still
+    /// <paramref name="expectedVersion"/>; increments the version. False means another worker moved it on.
+    /// </summary>
+    Task<bool> TryUpdateAsync(ScheduledStep step, int expectedVersion, CancellationToken cancellationToken);
+
+    /// <summary>One step by id.</summary>
+    Task<ScheduledStep?> FindAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>Steps matching <paramref name="query"/>, newest due first.</summary>
+    Task<IReadOnlyList<ScheduledStep>> QueryAsync(StepQuery query, CancellationToken cancellationToken);
+}
+
+/// <summary>A filter over scheduled steps, for admin pages and tests.</summary>
+public sealed record StepQuery
+{
+    /// <summary>Only this customer's.</summary>
+    public string? CustomerId { get; init; }
+
+    /// <summary>Only this flow's.</summary>
+    public string? FlowId { get; init; }
+
+    /// <summary>Only in this state.</summary>
+    public StepState? State { get; init; }
+
+    /// <summary>Only steps completed (Sent) at or after this time: used by frequency caps.</summary>
+    public DateTimeOffset? CompletedSince { get; init; }
+
+    /// <summary>At most this many.</summary>
+    public int Take { get; init; } = 200;
+}
+
+/// <summary>Suppressed addresses: unsubscribes and hard bounces.</summary>
+public interface ISuppressionStore
+{
+    /// <summary>The suppressions of one address.</summary>
+    Task<IReadOnlyList<Suppression>> GetAsync(string normalizedEmail, CancellationToken cancellationToken);
+
+    /// <summary>Adds a suppression; adding one that exists changes nothing.</summary>
+    Task AddAsync(Suppression suppression, CancellationToken cancellationToken);
+
+    /// <summary>Removes a suppression (re-subscribe); removing one that does not exist changes nothing.</summary>
+    Task RemoveAsync(string normalizedEmail, string category, CancellationToken cancellationToken);
+}
