@@ -13,7 +13,8 @@
 #
 # Environment knobs:
 #   LOYALTY_TEST_SETUP_ONLY=1   provision and start PostgreSQL, run a smoke query, stop; no build.
-#   LOYALTY_TEST_RESULTS=DIR    where the .trx files go (default: a fresh temp dir, kept).
+#   LOYALTY_TEST_RESULTS=DIR    where the .trx files go (default: TestResults/ in the repo, git-ignored,
+#                               emptied at the start of a run; in DIR only old .trx files are deleted).
 #   LOYALTY_TEST_HANG_TIMEOUT   per-test-host hang timeout for dotnet test (default 20m).
 set -euo pipefail
 
@@ -185,9 +186,15 @@ if [ ! -f Loyalty.sln ]; then
     exit 1
 fi
 
-RESULTS_DIR="${LOYALTY_TEST_RESULTS:-$(mktemp -d "${TMPDIR:-/tmp}/loyalty-test-results.XXXXXX")}"
-mkdir -p "$RESULTS_DIR"
-rm -f "$RESULTS_DIR"/*.trx
+if [ -n "${LOYALTY_TEST_RESULTS:-}" ]; then
+    RESULTS_DIR="$LOYALTY_TEST_RESULTS"
+    mkdir -p "$RESULTS_DIR"
+    find "$RESULTS_DIR" -name '*.trx' -type f -delete
+else
+    RESULTS_DIR="$REPO_ROOT/TestResults"   # git-ignored, ours: start it afresh
+    rm -rf "$RESULTS_DIR"
+    mkdir -p "$RESULTS_DIR"
+fi
 
 log "dotnet build Loyalty.sln -c Release"
 if ! dotnet build Loyalty.sln -c Release; then

@@ -17,4 +17,10 @@ public sealed class LoyaltyBuilder
 
     /// <summary>The service collection everything is registered in.</summary>
     public IServiceCollection Services { get; }
+
+    /// <summary>
+    /// The <c>Loyalty</c> configuration section when the builder was made with one; packages bind their own
+    /// sub-sections from it (<c>Email</c>, <c>Referrals</c>, <c>Links</c> ...).
+    /// </summary>
+    public Microsoft.Extensions.Configuration.IConfiguration? Configuration { get; set; }
 }

@@ -33,6 +33,7 @@ public static class LoyaltyServiceCollectionExtensions
         var builder = services.AddLoyalty();
         services.AddOptions<LoyaltyShopOptions>().Bind(configuration.GetSection("Shop"));
         services.AddOptions<LoyaltyInputLimits>().Bind(configuration.GetSection("Limits"));
+        builder.Configuration = configuration;
         return builder;
     }
 

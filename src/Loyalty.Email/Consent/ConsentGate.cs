@@ -1,0 +1,104 @@
+using Loyalty.Email.Flows;
+using Loyalty.Email.Scheduling;
+using Loyalty.Stores;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Loyalty.Email.Consent;
+
+/// <summary>What the consent gate decided for one send.</summary>
+/// <param name="Skip">A reason to skip for good (unsubscribed, suppressed, no consent), or null.</param>
+/// <param name="HoldUntil">When to try again (cap, quiet hours), or null.</param>
+/// <param name="HoldReason">Why it is held.</param>
+public readonly record struct ConsentDecision(string? Skip, DateTimeOffset? HoldUntil, string? HoldReason)
+{
+    /// <summary>Go ahead.</summary>
+    public static ConsentDecision Allow { get; } = default;
+}
+
+/// <summary>
+/// Consent, suppression and pacing, checked when a send is due (not when it is scheduled), so an unsubscribe
+/// or a hard bounce takes effect for everything already scheduled.
+/// </summary>
+public sealed class ConsentGate
+{
+    /// <summary>The suppression category that stops everything (hard bounce, unsubscribe from all).</summary>
+    public const string All = "*";
+
+    private readonly EmailOptions _options;
+
+    /// <summary>Created by DI.</summary>
+    public ConsentGate(IOptions<EmailOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+    }
+
+    /// <summary>Checks one due send of <paramref name="step"/> to <paramref name="customer"/>.</summary>
+    public async Task<ConsentDecision> CheckAsync(ScheduledStep step, LoyaltyCustomer customer, DateTimeOffset now, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        ArgumentNullException.ThrowIfNull(customer);
+        ArgumentNullException.ThrowIfNull(services);
+        var suppressions = await services.GetRequiredService<ISuppressionStore>().GetAsync(customer.NormalizedEmail, cancellationToken).ConfigureAwait(false);
+        var marketing = EmailCategories.IsMarketing(step.Category);
+        foreach (var suppression in suppressions)
+        {
+            if (Covers(suppression.Category, step.Category))
+            {
+                return new ConsentDecision($"suppressed: {suppression.Reason}", null, null);
+            }
+        }
+
+        if (!marketing)
+        {
+            return ConsentDecision.Allow;
+        }
+
+        if (customer.MarketingConsent != true)
+        {
+            return new ConsentDecision("no-marketing-consent", null, null);
+        }
+
+        if (_options.QuietHours.Enabled && QuietUntil(now, customer.TimeZone) is { } quietEnd)
+        {
+            return new ConsentDecision(null, quietEnd, "quiet-hours");
+        }
+
+        if (_options.FrequencyCap.Enabled)
+        {
+            var since = now - _options.FrequencyCap.Period;
+            var sent = await services.GetRequiredService<IScheduledStepStore>().QueryAsync(
+                new StepQuery { CustomerId = customer.CustomerId, State = StepState.Sent, CompletedSince = since, Take = 1000 }, cancellationToken).ConfigureAwait(false);
+            var marketingSent = sent.Where(s => EmailCategories.IsMarketing(s.Category) && s.CompletedAt is not null && s.Id != step.Id)
+                .OrderBy(s => s.CompletedAt).ToList();
+            if (marketingSent.Count >= _options.FrequencyCap.MaxSends)
+            {
+                var frees = marketingSent[marketingSent.Count - _options.FrequencyCap.MaxSends].CompletedAt!.Value + _options.FrequencyCap.Period;
+                return new ConsentDecision(null, frees > now ? frees : now + TimeSpan.FromMinutes(1), "frequency-cap");
+            }
+        }
+
+        return ConsentDecision.Allow;
+    }
+
+    /// <summary>True when a suppression of <paramref name="suppressed"/> covers mail of <paramref name="category"/>.</summary>
+    public static bool Covers(string suppressed, string category)
+    {
+        ArgumentNullException.ThrowIfNull(suppressed);
+        ArgumentNullException.ThrowIfNull(category);
+        return suppressed == All
+            || suppressed == category
+            || (suppressed == EmailCategories.Marketing && EmailCategories.IsMarketing(category));
+    }
+
+    /// <summary>When quiet hours hold at <paramref name="now"/> in the zone, the instant they end; otherwise null.</summary>
+    public DateTimeOffset? QuietUntil(DateTimeOffset now, string? timeZone)
+    {
+        var zone = StepDueTimeCalculator.FindZone(timeZone);
+        var local = TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
+        var (start, end) = (_options.QuietHours.Start, _options.QuietHours.End);
+        var quiet = start <= end ? local >= start && local < end : local >= start || local < end;
+        return quiet ? StepDueTimeCalculator.NextLocalTime(now, end, zone) : null;
+    }
+}

@@ -1,0 +1,94 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Loyalty.Email;
+
+/// <summary>Loyalty.Email's settings. Bound from <c>Loyalty:Email</c>; validated at start-up.</summary>
+public sealed class EmailOptions
+{
+    /// <summary>The From address of every message (<c>"Shop Care &lt;care@shop.example&gt;"</c> or a bare address).</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string From { get; set; } = "Loyalty <loyalty@localhost.localdomain>";
+
+    /// <summary>A Reply-To for every message, unless a flow sets its own.</summary>
+    public string? ReplyTo { get; set; }
+
+    /// <summary>The domain of generated Message-IDs; defaults to the From address's domain.</summary>
+    public string? MessageIdDomain { get; set; }
+
+    /// <summary>Folder of the integrators' templates (overrides the shipped defaults by name).</summary>
+    public string? TemplatesPath { get; set; }
+
+    /// <summary>Due steps claimed per batch. Default 100.</summary>
+    [Range(1, 10_000)]
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>Steps a dispatcher works on at once (match the SMTP pool size). Default 4.</summary>
+    [Range(1, 256)]
+    public int Concurrency { get; set; } = 4;
+
+    /// <summary>How long a claimed batch is held before another worker may take it over. Default 5 minutes.</summary>
+    [Range(typeof(TimeSpan), "00:00:05", "1.00:00:00")]
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Hangfire cron of the sweep that claims due steps. Default every minute.</summary>
+    [Required]
+    public string SweepCron { get; set; } = "* * * * *";
+
+    /// <summary>Transient failures are retried with growing waits until this long after the due time (RFC 5321 spirit: days). Default 3 days.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan GiveUpAfter { get; set; } = TimeSpan.FromDays(3);
+
+    /// <summary>The first retry wait; doubled each attempt up to <see cref="MaxRetryDelay"/>. Default 1 minute.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The longest retry wait. Default 2 hours.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>Marketing frequency cap across flows.</summary>
+    public FrequencyCapOptions FrequencyCap { get; set; } = new();
+
+    /// <summary>Quiet hours in the customer's zone, when marketing is held.</summary>
+    public QuietHoursOptions QuietHours { get; set; } = new();
+
+    /// <summary>Path (under the shop's base URL) of the one-click unsubscribe endpoint. Default <c>loyalty/unsubscribe</c>.</summary>
+    [Required]
+    public string UnsubscribePath { get; set; } = "loyalty/unsubscribe";
+
+    /// <summary>Path of the preferences page. Default <c>loyalty/preferences</c>.</summary>
+    [Required]
+    public string PreferencesPath { get; set; } = "loyalty/preferences";
+
+    /// <summary>How long a service issue pauses marketing and review prompts for the customer. Default 14 days.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
+    public TimeSpan ServiceIssuePause { get; set; } = TimeSpan.FromDays(14);
+}
+
+/// <summary>At most <see cref="MaxSends"/> marketing messages per <see cref="Period"/> per customer, across flows.</summary>
+public sealed class FrequencyCapOptions
+{
+    /// <summary>On by default.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Default 3.</summary>
+    [Range(1, 1000)]
+    public int MaxSends { get; set; } = 3;
+
+    /// <summary>Default 7 days.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
+    public TimeSpan Period { get; set; } = TimeSpan.FromDays(7);
+}
+
+/// <summary>Local hours in which marketing is held until the quiet period ends.</summary>
+public sealed class QuietHoursOptions
+{
+    /// <summary>On by default.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Start, local time. Default 21:00.</summary>
+    public TimeOnly Start { get; set; } = new(21, 0);
+
+    /// <summary>End, local time. Default 08:00.</summary>
+    public TimeOnly End { get; set; } = new(8, 0);
+}

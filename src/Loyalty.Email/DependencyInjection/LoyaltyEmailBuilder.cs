@@ -1,0 +1,51 @@
+using Loyalty.DependencyInjection;
+using Loyalty.Email.Flows;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Loyalty.Email;
+
+/// <summary>Configures Loyalty.Email: flows, transport, templates. Returned by <c>AddEmail</c>.</summary>
+public sealed class LoyaltyEmailBuilder
+{
+    internal LoyaltyEmailBuilder(LoyaltyBuilder loyalty)
+    {
+        Loyalty = loyalty;
+    }
+
+    /// <summary>The Loyalty builder this belongs to.</summary>
+    public LoyaltyBuilder Loyalty { get; }
+
+    /// <summary>The service collection.</summary>
+    public IServiceCollection Services => Loyalty.Services;
+
+    /// <summary>Adds a flow defined in C#.</summary>
+    public LoyaltyEmailBuilder AddFlow(string id, Action<FlowBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var builder = new FlowBuilder(id);
+        configure(builder);
+        return AddFlow(builder.Build());
+    }
+
+    /// <summary>Adds a flow definition.</summary>
+    public LoyaltyEmailBuilder AddFlow(FlowDefinition flow)
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        Services.Configure<FlowCatalogOptions>(o => o.Flows.Add(flow));
+        return this;
+    }
+
+    /// <summary>Configures the e-mail options in code.</summary>
+    public LoyaltyEmailBuilder Configure(Action<EmailOptions> configure)
+    {
+        Services.Configure(configure);
+        return this;
+    }
+}
+
+/// <summary>The flows defined in code (configuration flows are read separately and added at start-up).</summary>
+public sealed class FlowCatalogOptions
+{
+    /// <summary>Flows added with <see cref="LoyaltyEmailBuilder.AddFlow(FlowDefinition)"/>.</summary>
+    public IList<FlowDefinition> Flows { get; } = [];
+}

@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Loyalty.Email.Diagnostics;
+
+/// <summary>
+/// The <c>Loyalty.Email</c> Meter (from <see cref="IMeterFactory"/>) and ActivitySource: events received, steps
+/// scheduled, sends by outcome, send latency and the depth of due work.
+/// </summary>
+public sealed class EmailTelemetry : IDisposable
+{
+    /// <summary>The name of the Meter and the ActivitySource.</summary>
+    public const string Name = "Loyalty.Email";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _events;
+    private readonly Counter<long> _refused;
+    private readonly Counter<long> _scheduled;
+    private readonly Counter<long> _steps;
+    private readonly Histogram<double> _sendLatency;
+    private long _lastClaimed;
+
+    /// <summary>Creates the instruments.</summary>
+    public EmailTelemetry(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        _meter = meterFactory.Create(Name);
+        _events = _meter.CreateCounter<long>("loyalty.email.events", description: "Events received, by type and whether they were duplicates.");
+        _refused = _meter.CreateCounter<long>("loyalty.email.events.refused", description: "Events refused by validation.");
+        _scheduled = _meter.CreateCounter<long>("loyalty.email.steps.scheduled", description: "Steps scheduled by intake.");
+        _steps = _meter.CreateCounter<long>("loyalty.email.steps.completed", description: "Steps by outcome (sent, held, skipped, failed).");
+        _sendLatency = _meter.CreateHistogram<double>("loyalty.email.send.duration", unit: "ms", description: "Time to hand one message to the transport.");
+        _meter.CreateObservableGauge("loyalty.email.dispatch.last_batch", () => Interlocked.Read(ref _lastClaimed), description: "Steps claimed by the last dispatch batch (a proxy for queue depth).");
+    }
+
+    /// <summary>Traces publish → schedule → send.</summary>
+    public ActivitySource ActivitySource { get; } = new(Name);
+
+    internal void EventReceived(string type, bool duplicate) => _events.Add(1, new("type", type), new("duplicate", duplicate));
+
+    internal void EventRefused(string type) => _refused.Add(1, new KeyValuePair<string, object?>("type", type));
+
+    internal void StepsScheduled(int count) => _scheduled.Add(count);
+
+    internal void StepCompleted(string outcome, string flowId) => _steps.Add(1, new("outcome", outcome), new("flow", flowId));
+
+    internal void SendDuration(double milliseconds) => _sendLatency.Record(milliseconds);
+
+    internal void Claimed(int count) => Interlocked.Exchange(ref _lastClaimed, count);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        ActivitySource.Dispose();
+        _meter.Dispose();
+    }
+}

@@ -1,0 +1,342 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Loyalty.Email.Composition;
+using Loyalty.Email.Diagnostics;
+using Loyalty.Email.Flows;
+using Loyalty.Email.Milestones;
+using Loyalty.Email.Scheduling;
+using Loyalty.Events;
+using Loyalty.Publishing;
+using Loyalty.Stores;
+using Loyalty.Validation;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Loyalty.Email.Intake;
+
+/// <summary>
+/// The door every event comes through: validate, dedupe by event id, update the customer's facts, detect
+/// milestones, match flows and schedule one row per (flow, step, customer, trigger) — all in one store write.
+/// </summary>
+internal sealed class EventIntake : ILoyaltyPublisher
+{
+    private const int MaxAttempts = 8;
+    private readonly LoyaltyEventValidator _validator;
+    private readonly IProcessedEventStore _events;
+    private readonly ICustomerStore _customers;
+    private readonly IIntakeStore _intake;
+    private readonly IScheduledStepStore _steps;
+    private readonly FlowRegistry _flows;
+    private readonly FlowConditionEvaluator _conditions;
+    private readonly TemplateModelFactory _models;
+    private readonly IImmediateStepQueue _immediate;
+    private readonly MilestoneOptions _milestones;
+    private readonly TimeProvider _time;
+    private readonly EmailTelemetry _telemetry;
+    private readonly ILogger<EventIntake> _logger;
+
+    public EventIntake(
+        LoyaltyEventValidator validator,
+        IProcessedEventStore events,
+        ICustomerStore customers,
+        IIntakeStore intake,
+        IScheduledStepStore steps,
+        FlowRegistry flows,
+        FlowConditionEvaluator conditions,
+        TemplateModelFactory models,
+        IImmediateStepQueue immediate,
+        IOptions<MilestoneOptions> milestones,
+        TimeProvider time,
+        EmailTelemetry telemetry,
+        ILogger<EventIntake> logger)
+    {
+        _validator = validator;
+        _events = events;
+        _customers = customers;
+        _intake = intake;
+        _steps = steps;
+        _flows = flows;
+        _conditions = conditions;
+        _models = models;
+        _immediate = immediate;
+        _milestones = milestones.Value;
+        _time = time;
+        _telemetry = telemetry;
+        _logger = logger;
+    }
+
+    public async Task<PublishResult> PublishAsync(LoyaltyEvent loyaltyEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(loyaltyEvent);
+        using var activity = _telemetry.ActivitySource.StartActivity("loyalty.publish", ActivityKind.Internal);
+        activity?.SetTag("loyalty.event.type", loyaltyEvent.EventType);
+        activity?.SetTag("loyalty.event.id", loyaltyEvent.EventId);
+
+        var problems = _validator.Validate(loyaltyEvent);
+        if (problems.Count > 0)
+        {
+            _telemetry.EventRefused(loyaltyEvent.EventType);
+            EmailLog.EventRefused(_logger, loyaltyEvent.EventType, problems.Count);
+            throw new EventValidationException(loyaltyEvent.GetType().Name, loyaltyEvent.EventId, problems);
+        }
+
+        if (await _events.IsProcessedAsync(loyaltyEvent.EventId, cancellationToken).ConfigureAwait(false))
+        {
+            _telemetry.EventReceived(loyaltyEvent.EventType, duplicate: true);
+            EmailLog.DuplicateEvent(_logger, loyaltyEvent.EventId);
+            return PublishResult.Duplicate;
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var (changes, milestones) = await PlanAsync(loyaltyEvent, cancellationToken).ConfigureAwait(false);
+            var result = await _intake.CommitAsync(changes, cancellationToken).ConfigureAwait(false);
+            switch (result)
+            {
+                case IntakeCommitResult.DuplicateEvent:
+                    _telemetry.EventReceived(loyaltyEvent.EventType, duplicate: true);
+                    EmailLog.DuplicateEvent(_logger, loyaltyEvent.EventId);
+                    return PublishResult.Duplicate;
+                case IntakeCommitResult.Conflict when attempt < MaxAttempts:
+                    EmailLog.IntakeConflict(_logger, loyaltyEvent.CustomerId, attempt);
+                    continue;
+                case IntakeCommitResult.Conflict:
+                    throw new InvalidOperationException($"Customer '{loyaltyEvent.CustomerId}' kept changing while event '{loyaltyEvent.EventId}' was processed; gave up after {MaxAttempts} attempts.");
+            }
+
+            _telemetry.EventReceived(loyaltyEvent.EventType, duplicate: false);
+            _telemetry.StepsScheduled(changes.Steps.Count);
+            EmailLog.EventAccepted(_logger, loyaltyEvent.EventType, loyaltyEvent.EventId, changes.Steps.Count);
+            var now = _time.GetUtcNow();
+            foreach (var step in changes.Steps.Where(s => s.DueAt <= now))
+            {
+                _immediate.Enqueue(step.Id);
+            }
+
+            return new PublishResult(true, changes.Steps.Select(s => s.Id).ToList(), milestones);
+        }
+    }
+
+    /// <summary>Works out everything the event changes, without writing anything.</summary>
+    private async Task<(IntakeChangeSet Changes, IReadOnlyList<string> Milestones)> PlanAsync(LoyaltyEvent e, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var existing = await _customers.FindByIdAsync(e.CustomerId, cancellationToken).ConfigureAwait(false);
+        var ordersBefore = existing is null ? [] : await _customers.GetOrdersAsync(e.CustomerId, cancellationToken).ConfigureAwait(false);
+        var changes = new IntakeChangeSet { ExpectedCustomerVersion = existing?.Version };
+        var customer = ApplySnapshot(existing, e, now);
+        var orders = ordersBefore.Select(CopyOrder).ToList();
+        var milestones = new List<string>();
+
+        switch (e)
+        {
+            case OrderPlaced order when orders.All(o => o.OrderId != order.OrderId):
+                var placed = new CustomerOrder
+                {
+                    CustomerId = e.CustomerId,
+                    OrderId = order.OrderId,
+                    PlacedAt = order.OccurredAt,
+                    Currency = order.Currency,
+                    Total = order.Total,
+                    Status = OrderStatus.Placed,
+                    Skus = string.Join(' ', order.Lines.Select(l => l.Sku).Distinct(StringComparer.Ordinal)),
+                };
+                orders.Add(placed);
+                changes.Orders.Add(placed);
+                if (customer is not null)
+                {
+                    customer.OrderCount = orders.Count;
+                    customer.FirstOrderAt = orders.Min(o => o.PlacedAt);
+                    customer.LastOrderAt = orders.Max(o => o.PlacedAt);
+                }
+
+                milestones.AddRange(MilestoneDetector.Detect(order, ordersBefore, orders, _milestones));
+                break;
+            case OrderDelivered delivered when orders.FirstOrDefault(o => o.OrderId == delivered.OrderId) is { } order:
+                order.Status = order.Status == OrderStatus.Refunded ? OrderStatus.Refunded : OrderStatus.Delivered;
+                order.DeliveredAt = delivered.OccurredAt;
+                changes.Orders.Add(order);
+                break;
+            case OrderRefunded refunded when orders.FirstOrDefault(o => o.OrderId == refunded.OrderId) is { } order:
+                order.Status = OrderStatus.Refunded;
+                order.RefundedAt = refunded.OccurredAt;
+                changes.Orders.Add(order);
+                break;
+        }
+
+        if (customer is not null)
+        {
+            customer.UpdatedAt = now;
+            customer.Version = (existing?.Version ?? -1) + 1;
+            changes.Customer = customer;
+        }
+
+        // A milestone the shop publishes itself is also recorded under its derived id, so it counts once per
+        // customer whatever event id the shop gave it.
+        var triggerEventId = e is MilestoneReached shopMilestone ? MilestoneDetector.EventIdFor(e.CustomerId, shopMilestone.Milestone) : e.EventId;
+        changes.Events.Add(Processed(e, now));
+        if (triggerEventId != e.EventId)
+        {
+            changes.Events.Add(new ProcessedEvent { EventId = triggerEventId, EventType = e.EventType, CustomerId = e.CustomerId, OccurredAt = e.OccurredAt, ReceivedAt = now });
+        }
+
+        await ScheduleAsync(e, triggerEventId, customer ?? existing, orders, changes, now, cancellationToken).ConfigureAwait(false);
+
+        foreach (var milestone in milestones)
+        {
+            var derived = new MilestoneReached
+            {
+                EventId = MilestoneDetector.EventIdFor(e.CustomerId, milestone),
+                OccurredAt = e.OccurredAt,
+                CustomerId = e.CustomerId,
+                Customer = e.Customer,
+                Milestone = milestone,
+                OrderId = (e as OrderPlaced)?.OrderId,
+            };
+            changes.Events.Add(Processed(derived, now));
+            await ScheduleAsync(derived, derived.EventId, customer ?? existing, orders, changes, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        return (changes, milestones);
+    }
+
+    private async Task ScheduleAsync(LoyaltyEvent e, string triggerEventId, LoyaltyCustomer? customer, IReadOnlyList<CustomerOrder> orders, IntakeChangeSet changes, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var flows = _flows.ForTrigger(e.EventType);
+        if (flows.Count == 0)
+        {
+            return;
+        }
+
+        var context = new FlowConditionContext(e, customer, orders, now);
+        var eventJson = JsonSerializer.Serialize(e);
+        Templates.TemplateModel? model = null;
+        Templates.TemplateModel Model() => model ??= _models.Create(e, customer);
+
+        foreach (var flow in flows)
+        {
+            if (!flow.EntryConditions.All(c => _conditions.Holds(c, context, Model)))
+            {
+                continue;
+            }
+
+            var triggerKey = TriggerKey(flow, e);
+            if (flow.Reentry.Kind == FlowReentryKind.Cooldown)
+            {
+                var recent = await _steps.QueryAsync(new StepQuery { CustomerId = e.CustomerId, FlowId = flow.Id, Take = 50 }, cancellationToken).ConfigureAwait(false);
+                if (recent.Any(s => s.StepIndex == 0 && s.TriggerOccurredAt > e.OccurredAt - flow.Reentry.Cooldown && s.TriggerEventId != triggerEventId))
+                {
+                    continue;
+                }
+            }
+
+            var zone = customer?.TimeZone ?? e.Customer?.TimeZone ?? "UTC";
+            var dueTimes = StepDueTimeCalculator.Calculate(flow, e.OccurredAt, zone, Model());
+            for (var i = 0; i < flow.Steps.Count; i++)
+            {
+                var due = dueTimes[i];
+                changes.Steps.Add(new ScheduledStep
+                {
+                    Id = Guid.CreateVersion7(now),
+                    DedupeKey = $"{flow.Id}|{i}|{e.CustomerId}|{triggerKey}",
+                    FlowId = flow.Id,
+                    StepIndex = i,
+                    CustomerId = e.CustomerId,
+                    TriggerEventId = triggerEventId,
+                    TriggerKey = triggerKey,
+                    TriggerOccurredAt = e.OccurredAt,
+                    EventJson = eventJson,
+                    Category = flow.Category,
+                    Priority = flow.Priority,
+                    DueAt = due,
+                    AvailableAt = due,
+                    State = StepState.Scheduled,
+                    CreatedAt = now,
+                    UpdatedAt = now,
+                });
+            }
+        }
+    }
+
+    private static string TriggerKey(FlowDefinition flow, LoyaltyEvent e) => flow.Reentry.Kind switch
+    {
+        FlowReentryKind.OnceEver => "once",
+        FlowReentryKind.Cooldown => e.EventId,
+        _ => e switch
+        {
+            ServiceIssueDetected issue => "issue:" + issue.IssueId,
+            MilestoneReached milestone => "milestone:" + milestone.Milestone,
+            ReviewSubmitted review => $"review:{review.OrderId}:{review.Sku}",
+            _ => FlowConditionEvaluator.TriggerOrderId(e) is { } orderId ? "order:" + orderId : "event:" + e.EventId,
+        },
+    };
+
+    private static ProcessedEvent Processed(LoyaltyEvent e, DateTimeOffset now) => new()
+    {
+        EventId = e.EventId,
+        EventType = e.EventType,
+        CustomerId = e.CustomerId,
+        OccurredAt = e.OccurredAt,
+        ReceivedAt = now,
+    };
+
+    private static LoyaltyCustomer? ApplySnapshot(LoyaltyCustomer? existing, LoyaltyEvent e, DateTimeOffset now)
+    {
+        var snapshot = e.Customer;
+        if (snapshot is null)
+        {
+            return existing is null ? null : Copy(existing);
+        }
+
+        var customer = existing is null
+            ? new LoyaltyCustomer { CustomerId = e.CustomerId, Email = snapshot.Email, NormalizedEmail = EmailAddressRules.Normalize(snapshot.Email), CreatedAt = now }
+            : Copy(existing);
+        customer.Email = snapshot.Email;
+        customer.NormalizedEmail = EmailAddressRules.Normalize(snapshot.Email);
+        customer.FirstName = snapshot.FirstName ?? customer.FirstName;
+        customer.LastName = snapshot.LastName ?? customer.LastName;
+        customer.Locale = snapshot.Locale ?? customer.Locale;
+        customer.TimeZone = snapshot.TimeZone ?? customer.TimeZone;
+        if (snapshot.MarketingConsent is { } consent && (customer.ConsentAt is null || consent.At >= customer.ConsentAt))
+        {
+            customer.MarketingConsent = consent.Granted;
+            customer.ConsentSource = consent.Source;
+            customer.ConsentAt = consent.At;
+        }
+
+        return customer;
+    }
+
+    private static CustomerOrder CopyOrder(CustomerOrder o) => new()
+    {
+        CustomerId = o.CustomerId,
+        OrderId = o.OrderId,
+        PlacedAt = o.PlacedAt,
+        Currency = o.Currency,
+        Total = o.Total,
+        Status = o.Status,
+        DeliveredAt = o.DeliveredAt,
+        RefundedAt = o.RefundedAt,
+        Skus = o.Skus,
+    };
+
+    private static LoyaltyCustomer Copy(LoyaltyCustomer c) => new()
+    {
+        CustomerId = c.CustomerId,
+        Email = c.Email,
+        NormalizedEmail = c.NormalizedEmail,
+        FirstName = c.FirstName,
+        LastName = c.LastName,
+        Locale = c.Locale,
+        TimeZone = c.TimeZone,
+        MarketingConsent = c.MarketingConsent,
+        ConsentSource = c.ConsentSource,
+        ConsentAt = c.ConsentAt,
+        OrderCount = c.OrderCount,
+        FirstOrderAt = c.FirstOrderAt,
+        LastOrderAt = c.LastOrderAt,
+        CreatedAt = c.CreatedAt,
+        UpdatedAt = c.UpdatedAt,
+        Version = c.Version,
+    };
+}

@@ -1,0 +1,331 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Loyalty.DependencyInjection;
+using Loyalty.Email.Composition;
+using Loyalty.Email.Consent;
+using Loyalty.Email.Delivery;
+using Loyalty.Email.Diagnostics;
+using Loyalty.Email.Flows;
+using Loyalty.Email.Links;
+using Loyalty.Email.Templates;
+using Loyalty.Events;
+using Loyalty.Publishing;
+using Loyalty.Stores;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Loyalty.Email.Scheduling;
+
+/// <summary>
+/// Runs due steps: claims them in batches with a lease, and for each re-checks exit conditions, consent,
+/// suppression, frequency cap and quiet hours (holding, never dropping silently), renders, sends and records the
+/// outcome with one guarded write. Hangfire is at-least-once; this is what makes the customer see exactly once.
+/// </summary>
+public sealed class StepDispatcher
+{
+    private readonly IServiceScopeFactory _scopes;
+    private readonly FlowRegistry _flows;
+    private readonly FlowConditionEvaluator _conditions;
+    private readonly TemplateModelFactory _models;
+    private readonly IEmailTemplateRenderer _templates;
+    private readonly IEmailTransport _transport;
+    private readonly IMessageSigner? _signer;
+    private readonly SignedLinkTokens _links;
+    private readonly ConsentGate _consent;
+    private readonly EmailOptions _options;
+    private readonly LoyaltyShopOptions _shop;
+    private readonly TimeProvider _time;
+    private readonly EmailTelemetry _telemetry;
+    private readonly ILogger<StepDispatcher> _logger;
+    private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+
+    /// <summary>Created by DI.</summary>
+    public StepDispatcher(
+        IServiceScopeFactory scopes,
+        FlowRegistry flows,
+        FlowConditionEvaluator conditions,
+        TemplateModelFactory models,
+        IEmailTemplateRenderer templates,
+        IEmailTransport transport,
+        IEnumerable<IMessageSigner> signers,
+        SignedLinkTokens links,
+        ConsentGate consent,
+        IOptions<EmailOptions> options,
+        IOptions<LoyaltyShopOptions> shop,
+        TimeProvider time,
+        EmailTelemetry telemetry,
+        ILogger<StepDispatcher> logger)
+    {
+        ArgumentNullException.ThrowIfNull(signers);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(shop);
+        _scopes = scopes;
+        _flows = flows;
+        _conditions = conditions;
+        _models = models;
+        _templates = templates;
+        _transport = transport;
+        _signer = signers.LastOrDefault();
+        _links = links;
+        _consent = consent;
+        _options = options.Value;
+        _shop = shop.Value;
+        _time = time;
+        _telemetry = telemetry;
+        _logger = logger;
+    }
+
+    /// <summary>Claims and runs due steps until none is due; returns how many were worked on.</summary>
+    public async Task<int> DispatchDueAsync(CancellationToken cancellationToken = default)
+    {
+        var total = 0;
+        while (true)
+        {
+            IReadOnlyList<ScheduledStep> batch;
+            await using (var scope = _scopes.CreateAsyncScope())
+            {
+                var store = scope.ServiceProvider.GetRequiredService<IScheduledStepStore>();
+                batch = await store.ClaimDueAsync(_time.GetUtcNow(), _options.BatchSize, _owner, _options.Lease, cancellationToken).ConfigureAwait(false);
+            }
+
+            _telemetry.Claimed(batch.Count);
+            if (batch.Count == 0)
+            {
+                return total;
+            }
+
+            EmailLog.Claimed(_logger, batch.Count);
+            total += batch.Count;
+            // Higher priority first, so under a frequency cap the more important flow wins the slot.
+            var ordered = batch.OrderByDescending(s => s.Priority).ThenBy(s => s.DueAt).ToList();
+            await Parallel.ForEachAsync(ordered, new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = cancellationToken },
+                async (step, ct) => await RunClaimedAsync(step, ct).ConfigureAwait(false)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs one step now if it is claimable (used for immediate steps); false when it was not.</summary>
+    public async Task<bool> RunStepAsync(Guid stepId, CancellationToken cancellationToken = default)
+    {
+        ScheduledStep? step;
+        await using (var scope = _scopes.CreateAsyncScope())
+        {
+            var store = scope.ServiceProvider.GetRequiredService<IScheduledStepStore>();
+            step = await store.ClaimByIdAsync(stepId, _time.GetUtcNow(), _owner, _options.Lease, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (step is null)
+        {
+            return false;
+        }
+
+        await RunClaimedAsync(step, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task RunClaimedAsync(ScheduledStep step, CancellationToken cancellationToken)
+    {
+        using var activity = _telemetry.ActivitySource.StartActivity("loyalty.step", ActivityKind.Internal);
+        activity?.SetTag("loyalty.flow", step.FlowId);
+        activity?.SetTag("loyalty.step.id", step.Id);
+        await using var scope = _scopes.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var claimedVersion = step.Version;
+        StepDecision decision;
+        try
+        {
+            decision = await DecideAndActAsync(step, services, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The lease runs out and another attempt follows; a bug in one step never stops the batch.
+            EmailLog.StepCrashed(_logger, ex, step.Id, step.FlowId);
+            decision = Retry(step, $"error: {ex.GetType().Name}: {ex.Message}");
+        }
+
+        var now = _time.GetUtcNow();
+        step.State = decision.State;
+        step.Reason = decision.Reason;
+        step.UpdatedAt = now;
+        step.LeaseOwner = null;
+        step.AvailableAt = decision.AvailableAt ?? step.AvailableAt;
+        if (step.IsTerminal)
+        {
+            step.CompletedAt = now;
+        }
+
+        var store = services.GetRequiredService<IScheduledStepStore>();
+        if (!await store.TryUpdateAsync(step, claimedVersion, CancellationToken.None).ConfigureAwait(false))
+        {
+            EmailLog.StepLostLease(_logger, step.Id);
+            return;
+        }
+
+        _telemetry.StepCompleted(decision.State.ToString().ToLowerInvariant(), step.FlowId);
+        EmailLog.StepFinished(_logger, step.Id, step.FlowId, decision.State.ToString(), decision.Reason);
+    }
+
+    private async Task<StepDecision> DecideAndActAsync(ScheduledStep step, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var flow = _flows.Find(step.FlowId);
+        if (flow is null || step.StepIndex >= flow.Steps.Count)
+        {
+            return StepDecision.Skip("flow-removed");
+        }
+
+        var definition = flow.Steps[step.StepIndex];
+        var triggerEvent = JsonSerializer.Deserialize<LoyaltyEvent>(step.EventJson)
+            ?? throw new InvalidOperationException("The stored trigger event is empty.");
+        var customers = services.GetRequiredService<ICustomerStore>();
+        var customer = await customers.FindByIdAsync(step.CustomerId, cancellationToken).ConfigureAwait(false);
+        var orders = await customers.GetOrdersAsync(step.CustomerId, cancellationToken).ConfigureAwait(false);
+        var context = new FlowConditionContext(triggerEvent, customer, orders, now);
+        TemplateModel? model = null;
+        TemplateModel Model() => model ??= _models.Create(triggerEvent, customer, Links(customer));
+
+        foreach (var exit in definition.ExitConditions)
+        {
+            if (_conditions.Holds(exit, context, Model))
+            {
+                return StepDecision.Skip(exit.Name);
+            }
+        }
+
+        switch (definition.Action)
+        {
+            case SendTemplateAction send:
+                return await SendAsync(step, flow, send, customer, Model, services, cancellationToken).ConfigureAwait(false);
+            case IssueCreditAction credit:
+                var issuer = services.GetService<ICreditIssuer>();
+                if (issuer is null)
+                {
+                    return StepDecision.Fail("no ICreditIssuer is registered");
+                }
+
+                var issue = triggerEvent as ServiceIssueDetected;
+                var issued = await issuer.IssueAsync(
+                    new CreditRequest(step.Id.ToString("N"), step.CustomerId, credit.Kind, issue?.SuggestedCredit, issue?.Currency, $"{flow.Id}:{step.TriggerKey}"),
+                    cancellationToken).ConfigureAwait(false);
+                return StepDecision.Done(issued is null ? "credit issued" : $"credit issued: {issued}");
+            case PublishEventAction publish:
+                var publisher = services.GetRequiredService<ILoyaltyPublisher>();
+                await publisher.PublishAsync(new CustomEvent
+                {
+                    EventId = $"step:{step.Id:N}",
+                    Name = publish.EventName,
+                    CustomerId = step.CustomerId,
+                    OccurredAt = now,
+                }, cancellationToken).ConfigureAwait(false);
+                return StepDecision.Done($"published {publish.EventName}");
+            default:
+                return StepDecision.Fail($"unknown action {definition.Action.GetType().Name}");
+        }
+    }
+
+    private async Task<StepDecision> SendAsync(ScheduledStep step, FlowDefinition flow, SendTemplateAction send, LoyaltyCustomer? customer, Func<TemplateModel> model, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        if (customer is null)
+        {
+            return StepDecision.Skip("unknown-customer");
+        }
+
+        var now = _time.GetUtcNow();
+        var gate = await _consent.CheckAsync(step, customer, now, services, cancellationToken).ConfigureAwait(false);
+        if (gate.Skip is { } skip)
+        {
+            return StepDecision.Skip(skip);
+        }
+
+        if (gate.HoldUntil is { } until)
+        {
+            return StepDecision.Hold(until, gate.HoldReason!);
+        }
+
+        var locale = customer.Locale ?? _shop.DefaultLocale;
+        var content = _templates.Render(send.TemplateName, locale, model());
+        var messageId = $"{step.Id:N}@{MessageIdDomain()}";
+        var marketing = EmailCategories.IsMarketing(step.Category);
+        var unsubscribe = marketing ? UnsubscribeUrl(customer) : null;
+        var message = EmailMessageComposer.Compose(content, new Envelope(
+            flow.From ?? _options.From, flow.ReplyTo ?? _options.ReplyTo, customer.Email,
+            string.Join(' ', new[] { customer.FirstName, customer.LastName }.Where(n => !string.IsNullOrWhiteSpace(n))),
+            messageId, unsubscribe, now));
+        _signer?.Sign(message);
+        step.MessageId = messageId;
+
+        var started = _time.GetTimestamp();
+        var result = await _transport.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        _telemetry.SendDuration(_time.GetElapsedTime(started).TotalMilliseconds);
+        switch (result.Outcome)
+        {
+            case DeliveryOutcome.Delivered:
+                return StepDecision.Done(null);
+            case DeliveryOutcome.PermanentFailure:
+                if (result.HardBounce)
+                {
+                    var suppressions = services.GetRequiredService<ISuppressionStore>();
+                    await suppressions.AddAsync(new Suppression { NormalizedEmail = customer.NormalizedEmail, Category = ConsentGate.All, Reason = "hard-bounce", CreatedAt = now }, cancellationToken).ConfigureAwait(false);
+                }
+
+                return StepDecision.Fail($"rejected: {result.Reason}");
+            default:
+                return Retry(step, $"transient: {result.Reason}");
+        }
+    }
+
+    private StepDecision Retry(ScheduledStep step, string reason)
+    {
+        var now = _time.GetUtcNow();
+        if (now - step.DueAt > _options.GiveUpAfter)
+        {
+            return StepDecision.Fail($"gave up after {step.Attempts} attempts: {reason}");
+        }
+
+        var exponent = Math.Clamp(step.Attempts - 1, 0, 20);
+        var delay = TimeSpan.FromTicks(Math.Min(_options.MaxRetryDelay.Ticks, _options.FirstRetryDelay.Ticks * (1L << exponent)));
+        return StepDecision.Hold(now + delay, reason);
+    }
+
+    private Dictionary<string, object?> Links(LoyaltyCustomer? customer)
+    {
+        var links = new Dictionary<string, object?> { ["shop"] = _shop.BaseUrl.AbsoluteUri };
+        if (customer is not null)
+        {
+            links["unsubscribe"] = UnsubscribeUrl(customer).AbsoluteUri;
+            links["preferences"] = new Uri(_shop.BaseUrl, $"{_options.PreferencesPath.Trim('/')}/{UnsubscribeToken(customer)}").AbsoluteUri;
+        }
+
+        return links;
+    }
+
+    private Uri UnsubscribeUrl(LoyaltyCustomer customer) => new(_shop.BaseUrl, $"{_options.UnsubscribePath.Trim('/')}/{UnsubscribeToken(customer)}");
+
+    private string UnsubscribeToken(LoyaltyCustomer customer) => _links.Issue(LinkPurpose.Unsubscribe, customer.CustomerId, TimeSpan.FromDays(400));
+
+    private string MessageIdDomain()
+    {
+        if (_options.MessageIdDomain is { Length: > 0 } domain)
+        {
+            return domain;
+        }
+
+        var from = MimeKit.MailboxAddress.Parse(_options.From).Address;
+        return from[(from.LastIndexOf('@') + 1)..];
+    }
+
+    private readonly record struct StepDecision(StepState State, string? Reason, DateTimeOffset? AvailableAt)
+    {
+        public static StepDecision Done(string? reason) => new(StepState.Sent, reason, null);
+
+        public static StepDecision Skip(string reason) => new(StepState.Skipped, reason, null);
+
+        public static StepDecision Fail(string reason) => new(StepState.Failed, reason, null);
+
+        public static StepDecision Hold(DateTimeOffset until, string reason) => new(StepState.Held, reason, until);
+    }
+}
