@@ -60,6 +60,7 @@ public static class LoyaltyEmailServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<EmailTelemetry>();
         services.TryAddSingleton<SignedLinkTokens>();
+        services.TryAddSingleton<Loyalty.Links.ISignedLinks>(sp => sp.GetRequiredService<SignedLinkTokens>());
         services.TryAddSingleton<TemplateModelFactory>();
         services.TryAddSingleton<ConsentGate>();
         services.TryAddSingleton(sp => new FlowConditionEvaluator(sp.GetService<ILiquidConditionEvaluator>()));

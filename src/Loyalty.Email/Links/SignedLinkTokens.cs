@@ -2,21 +2,9 @@ using System.Buffers.Binary;
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Text;
+using Loyalty.Links;
 
 namespace Loyalty.Email.Links;
-
-/// <summary>What a signed link is for; a token for one purpose is useless for another.</summary>
-public enum LinkPurpose : byte
-{
-    /// <summary>One-click unsubscribe and preferences.</summary>
-    Unsubscribe = 1,
-    /// <summary>A star rating link in a review prompt.</summary>
-    Review = 2,
-    /// <summary>A share link.</summary>
-    Share = 3,
-    /// <summary>A tracked click.</summary>
-    Click = 4,
-}
 
 /// <summary>Keys for signed links. Bound from <c>Loyalty:Links</c>.</summary>
 public sealed class SignedLinkOptions
@@ -32,18 +20,12 @@ public sealed class SignedLinkOptions
     public string CurrentKeyId { get; set; } = "1";
 }
 
-/// <summary>A verified token's content.</summary>
-/// <param name="Purpose">What it is for.</param>
-/// <param name="Subject">What it is about (a customer id, or "customer|order|sku|rating").</param>
-/// <param name="ExpiresAt">When it stops working.</param>
-public sealed record SignedLink(LinkPurpose Purpose, string Subject, DateTimeOffset ExpiresAt);
-
 /// <summary>
 /// HMAC-SHA256 tokens bound to a purpose, a subject and an expiry, with a key id for rotation. The token is
 /// <c>kid + base64url(payload) + "." + base64url(mac[..16])</c>; verification is constant-time and any failure
 /// looks the same to the caller (null), never saying which part failed.
 /// </summary>
-public sealed class SignedLinkTokens
+public sealed class SignedLinkTokens : ISignedLinks
 {
     private const int MacBytes = 16;
     private readonly Dictionary<string, byte[]> _keys;

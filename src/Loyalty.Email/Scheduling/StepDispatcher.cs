@@ -7,6 +7,7 @@ using Loyalty.Email.Delivery;
 using Loyalty.Email.Diagnostics;
 using Loyalty.Email.Flows;
 using Loyalty.Email.Links;
+using Loyalty.Links;
 using Loyalty.Email.Templates;
 using Loyalty.Events;
 using Loyalty.Publishing;
