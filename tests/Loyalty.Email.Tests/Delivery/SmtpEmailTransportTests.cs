@@ -211,6 +211,26 @@ public sealed class SmtpEmailTransportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Cancelling_while_waiting_for_a_busy_pool_propagates_and_frees_no_slot_twice()
+    {
+        await using var transport = Transport(o => o.PoolSize = 1);
+        var held = await transport.Pool.RentAsync(CancellationToken.None);
+        using var cancel = new CancellationTokenSource();
+
+        var waiting = transport.SendAsync(TestMessages.To("a@example.net"), cancel.Token);
+        waiting.IsCompleted.Should().BeFalse();
+        await cancel.CancelAsync();
+        var wait = () => waiting;
+        await wait.Should().ThrowAsync<OperationCanceledException>();
+        await transport.Pool.ReturnAsync(held, healthy: true);
+        var after = await transport.SendAsync(TestMessages.To("b@example.net"), CancellationToken.None);
+
+        after.Outcome.Should().Be(DeliveryOutcome.Delivered);
+        _server.ConnectionCount.Should().Be(1);
+        _server.Messages.SelectMany(m => m.Recipients).Should().Equal("b@example.net");
+    }
+
+    [Fact]
     public async Task A_subject_or_display_name_with_line_breaks_never_adds_a_header_on_the_wire()
     {
         await using var transport = Transport();
