@@ -1,6 +1,7 @@
 using Loyalty.DependencyInjection;
 using Loyalty.Email.Flows;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Loyalty.Email;
 
@@ -32,6 +33,29 @@ public sealed class LoyaltyEmailBuilder
     {
         ArgumentNullException.ThrowIfNull(flow);
         Services.Configure<FlowCatalogOptions>(o => o.Flows.Add(flow));
+        return this;
+    }
+
+    /// <summary>Sends over SMTP (pooled MailKit connections) with these settings.</summary>
+    public LoyaltyEmailBuilder UseSmtp(Action<Delivery.SmtpOptions> configure)
+    {
+        Services.Configure(configure);
+        return this;
+    }
+
+    /// <summary>Writes every message as an .eml file into <paramref name="directory"/> instead of sending it (development).</summary>
+    public LoyaltyEmailBuilder UseFileTransport(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Services.Configure<Delivery.FileTransportOptions>(o => o.Directory = directory);
+        Services.PostConfigure<Delivery.SmtpOptions>(o => o.Host = "");
+        return this;
+    }
+
+    /// <summary>Replaces the transport (for tests or another delivery service).</summary>
+    public LoyaltyEmailBuilder UseTransport<TTransport>() where TTransport : class, Delivery.IEmailTransport
+    {
+        Services.Replace(ServiceDescriptor.Singleton<Delivery.IEmailTransport, TTransport>());
         return this;
     }
 

@@ -57,6 +57,7 @@ public static class LoyaltyEmailServiceCollectionExtensions
         }
 
         services.AddSingleton<IPostConfigureOptions<SignedLinkOptions>, DevelopmentLinkKey>();
+        TransportRegistration.Register(services, configuration);
         services.AddMetrics();
         services.TryAddSingleton<EmailTelemetry>();
         services.TryAddSingleton<SignedLinkTokens>();
