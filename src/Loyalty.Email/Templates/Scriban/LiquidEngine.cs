@@ -58,7 +58,7 @@ internal sealed class LiquidEngine
     public static Template Parse(string text, string file) => Template.ParseLiquid(text, file, Parser);
 
     /// <summary>Renders in a fresh context; a context is never reused across renders or customers.</summary>
-    public string Render(Template template, ScriptObject model, RenderSettings settings, IReadOnlyDictionary<string, Template> partials)
+    public string Render(Template template, ScriptObject model, RenderSettings settings, IReadOnlyDictionary<string, Template> partials, string? trustedContent = null)
     {
         ArgumentNullException.ThrowIfNull(template);
         var context = new LoyaltyLiquidContext(settings, partials, _clock)
@@ -81,6 +81,11 @@ internal sealed class LiquidEngine
         foreach (var key in context.BuiltinObject.Keys.Where(k => !KeptBuiltins.Contains(k)).ToList())
         {
             context.BuiltinObject.Remove(key);
+        }
+
+        if (trustedContent is not null)
+        {
+            model["content"] = context.Trust(trustedContent);
         }
 
         context.PushGlobal(_filters);

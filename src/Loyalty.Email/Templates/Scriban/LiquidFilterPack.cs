@@ -59,6 +59,9 @@ internal static partial class LiquidFilterPack
         new("map", 1, 1, c => new ScriptArray(Array(c, c.Input).Select(x => LiquidValues.GetMember(x, Str(c, c.Arg(0)))))),
         new("where", 1, 2, Where),
         new("reject", 1, 2, c => new ScriptArray(Array(c, c.Input).Except(((ScriptArray)Where(c)!)))),
+        new("find", 1, 2, c => ((ScriptArray)Where(c)!).FirstOrDefault()),
+        new("find_index", 1, 2, c => FindIndex(c)),
+        new("has", 1, 2, c => ((ScriptArray)Where(c)!).Count > 0),
         new("sort", 0, 1, c => Sort(c, natural: false)),
         new("sort_natural", 0, 1, c => Sort(c, natural: true)),
         new("sum", 0, 1, Sum),
@@ -77,7 +80,7 @@ internal static partial class LiquidFilterPack
         new("at_most", 1, 1, c => Extreme(c, max: false)),
 
         // Values
-        new("default", 1, 2, Default),
+        new("default", 0, 2, Default),
         new("date", 1, 1, DateFilter.Apply),
         new("money", 0, 1, Money),
         new("money_with_currency", 0, 1, c => Money(c) is string s && s.Length > 0 ? s + " " + Currency(c) : null),
@@ -287,6 +290,26 @@ internal static partial class LiquidFilterPack
 
             return LooseEquals(c, value, wanted);
         }));
+    }
+
+    private static object? FindIndex(FilterCall c)
+    {
+        var matches = (ScriptArray)Where(c)!;
+        if (matches.Count == 0)
+        {
+            return null;
+        }
+
+        var items = Array(c, c.Input);
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (ReferenceEquals(items[i], matches[0]))
+            {
+                return (long)i;
+            }
+        }
+
+        return null;
     }
 
     private static bool LooseEquals(FilterCall c, object? a, object? b)
