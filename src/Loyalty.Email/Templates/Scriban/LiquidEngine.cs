@@ -48,6 +48,7 @@ internal sealed class LiquidEngine
         }
 
         names.UnionWith(["include", "cycle", "echo"]);
+        _filters["include"] = new TrustedIncludeFunction((IScriptCustomFunction)new LiquidTemplateContext().BuiltinObject["include"]!);
         _filters["echo"] = new FilterFunction("echo", 0, 0, call => call.Input);
         FilterNames = names;
     }
