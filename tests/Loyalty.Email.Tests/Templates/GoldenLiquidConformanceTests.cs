@@ -10,13 +10,13 @@ namespace Loyalty.Email.Tests.Templates;
 public sealed class GoldenLiquidConformanceTests(ITestOutputHelper output)
 {
     // Measured with `dotnet test tests/Loyalty.Email.Tests -c Release --filter GoldenLiquid`; raise it when conformance improves.
-    private const int PassFloor = 0;
+    private const int PassFloor = 750;
 
     [Fact]
     public void Golden_liquid_cases_pass_at_least_the_measured_floor()
     {
         var (passed, total, failures) = Run();
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"golden-liquid: {passed} of {total} valid cases pass ({100.0 * passed / total:F1}%)"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"golden-liquid: {passed} of {total} cases pass ({100.0 * passed / total:F1}%); failures: {failures.Count - failures.Count(f => f.Contains("expected: <error>", StringComparison.Ordinal))} with a result, {failures.Count(f => f.Contains("expected: <error>", StringComparison.Ordinal))} that should be refused"));
         var dump = Environment.GetEnvironmentVariable("LOYALTY_GOLDEN_FAILURES");
         if (!string.IsNullOrEmpty(dump))
         {
