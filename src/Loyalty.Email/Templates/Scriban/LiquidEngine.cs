@@ -1,0 +1,114 @@
+using Scriban;
+using Scriban.Parsing;
+using Scriban.Runtime;
+using Scriban.Syntax;
+
+namespace Loyalty.Email.Templates.Scriban;
+
+/// <summary>
+/// The one place that knows Scriban: parses Liquid once, renders a parsed template in a fresh context with the filter
+/// pack, the limits and the partials. Thread-safe: it holds only read-only state.
+/// </summary>
+internal sealed class LiquidEngine
+{
+    // Builtins a fresh Liquid context keeps; everything else (object.eval_template, regex, namespaces with CLR access,
+    // Scriban's own filter aliases) is removed so that the filter pack is the whole surface a template sees.
+    private static readonly HashSet<string> KeptBuiltins = new(StringComparer.Ordinal) { "include", "cycle", "empty", "blank" };
+
+    private static readonly ParserOptions Parser = new() { ParseFloatAsDecimal = true, LiquidFunctionsToScriban = false };
+
+    private readonly TemplateOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly ScriptObject _filters;
+
+    public LiquidEngine(TemplateOptions options, IEnumerable<ILiquidFilterProvider>? providers = null, TimeProvider? clock = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _clock = clock ?? TimeProvider.System;
+        _filters = new ScriptObject();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var filter in LiquidFilterPack.Create())
+        {
+            _filters[filter.Name] = filter;
+            names.Add(filter.Name);
+        }
+
+        foreach (var provider in providers ?? [])
+        {
+            foreach (var (name, filter) in provider.Filters)
+            {
+                if (!names.Add(name))
+                {
+                    throw new InvalidOperationException($"Liquid filter '{name}' from {provider.GetType().Name} is already defined.");
+                }
+
+                _filters[name] = new FilterFunction(name, 0, 16, call => Invoke(filter, call));
+            }
+        }
+
+        names.UnionWith(["include", "cycle", "echo"]);
+        _filters["include"] = new TrustedIncludeFunction((IScriptCustomFunction)new LiquidTemplateContext().BuiltinObject["include"]!);
+        _filters["echo"] = new FilterFunction("echo", 0, 0, call => call.Input);
+        FilterNames = names;
+    }
+
+    /// <summary>Filters (and function-like tags) a template may call.</summary>
+    public IReadOnlySet<string> FilterNames { get; }
+
+    public static Template Parse(string text, string file) => Template.ParseLiquid(text, file, Parser);
+
+    /// <summary>Renders in a fresh context; a context is never reused across renders or customers.</summary>
+    public string Render(Template template, ScriptObject model, RenderSettings settings, IReadOnlyDictionary<string, Template> partials, string? trustedContent = null)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        var context = new LoyaltyLiquidContext(settings, partials, _clock)
+        {
+            LoopLimit = _options.LoopLimit,
+            LoopLimitQueryable = _options.LoopLimit,
+            RecursiveLimit = _options.RecursionLimit,
+            LimitToString = _options.OutputLimitChars,
+            OutputLimit = _options.OutputLimitChars,
+            OnOutputLimit = ScriptLimitBehavior.Throw,
+            StrictVariables = _options.StrictVariables,
+            MemberFilter = _ => false,
+            EnableRelaxedMemberAccess = true,
+            EnableRelaxedTargetAccess = true,
+            EnableRelaxedIndexerAccess = true,
+            EnableRelaxedFunctionAccess = false,
+            RegexTimeOut = TimeSpan.FromSeconds(1),
+            TemplateLoaderParserOptions = Parser,
+        };
+        foreach (var key in context.BuiltinObject.Keys.Where(k => !KeptBuiltins.Contains(k)).ToList())
+        {
+            context.BuiltinObject.Remove(key);
+        }
+
+        if (trustedContent is not null)
+        {
+            model["content"] = context.Trust(trustedContent);
+        }
+
+        context.PushGlobal(_filters);
+        context.PushGlobal(model);
+        try
+        {
+            return template.Render(context);
+        }
+        catch (ScriptRuntimeException ex)
+        {
+            throw new TemplateRenderException($"{template.SourceFilePath}: {ex.OriginalMessage} at {ex.Span.Start.Line + 1}:{ex.Span.Start.Column + 1}", ex);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or InvalidCastException or FormatException or OverflowException or IndexOutOfRangeException)
+        {
+            throw new TemplateRenderException($"{template.SourceFilePath}: {ex.Message}", ex);
+        }
+    }
+
+    private static object? Invoke(LiquidFilter filter, FilterCall call)
+    {
+        var settings = call.Context.Settings;
+        var result = filter(ModelConverter.ToPlain(call.Input), call.Args.Select(a => ModelConverter.ToPlain(a)).ToList(), new LiquidFilterContext(settings.Locale, settings.TimeZoneId));
+        return ModelConverter.Convert(result, 0);
+    }
+}

@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Text;
+using Scriban;
+using Scriban.Parsing;
+using Scriban.Runtime;
+using Scriban.Syntax;
+
+namespace Loyalty.Email.Templates.Scriban;
+
+/// <summary>
+/// One render's context: created fresh for every render and never reused (a context carries globals, captures and
+/// output of the customer it rendered). Encodes values written by <c>{{ }}</c> when rendering HTML.
+/// </summary>
+internal sealed class LoyaltyLiquidContext : LiquidTemplateContext
+{
+    private readonly HashSet<object> _trustedHtml = new(ReferenceEqualityComparer.Instance);
+    private readonly IReadOnlyDictionary<string, Template> _partials;
+
+    public LoyaltyLiquidContext(RenderSettings settings, IReadOnlyDictionary<string, Template> partials, TimeProvider clock)
+    {
+        Settings = settings;
+        _partials = partials;
+        Clock = clock;
+    }
+
+    public RenderSettings Settings { get; }
+
+    public TimeProvider Clock { get; }
+
+    /// <summary>Marks a string instance as trusted HTML (from <c>raw</c> or a capture already encoded).</summary>
+    public string Trust(string value)
+    {
+        if (value.Length == 0)
+        {
+            return value;
+        }
+
+        // A copy, so that marking never makes another use of the same (possibly interned) string trusted.
+        var copy = new string(value.AsSpan());
+        _trustedHtml.Add(copy);
+        return copy;
+    }
+
+    public override TemplateContext Write(SourceSpan span, object? textAsObject)
+    {
+        if (Settings.HtmlEncode && textAsObject is not null && !_trustedHtml.Contains(textAsObject))
+        {
+            return base.Write(span, HtmlEncode(ObjectToString(textAsObject)));
+        }
+
+        return base.Write(span, textAsObject);
+    }
+
+    public override object? Evaluate(ScriptNode? scriptNode, bool aliasReturnedFunction)
+    {
+        // A capture in an HTML body holds text whose values are already encoded: writing it must not encode twice.
+        if (Settings.HtmlEncode && scriptNode is ScriptCaptureStatement capture && capture.Body is not null && capture.Target is not null)
+        {
+            PushOutput();
+            string result;
+            try
+            {
+                Evaluate(capture.Body);
+            }
+            finally
+            {
+                result = PopOutput().ToString() ?? string.Empty;
+            }
+
+            SetValue(capture.Target, Trust(result));
+            return null;
+        }
+
+        return base.Evaluate(scriptNode, aliasReturnedFunction);
+    }
+
+    public override string GetTemplatePathFromName(string? templateName, ScriptNode? callerContext)
+    {
+        if (templateName is not null && _partials.ContainsKey(templateName))
+        {
+            return templateName;
+        }
+
+        throw new ScriptRuntimeException(callerContext?.Span ?? CurrentSpan, $"include of '{templateName}' refused: only partials in _partials can be included.");
+    }
+
+    protected override Template CreateTemplate(string templatePath, ScriptNode? callerContext)
+    {
+        if (_partials.TryGetValue(templatePath, out var template))
+        {
+            return template;
+        }
+
+        throw new ScriptRuntimeException(callerContext?.Span ?? CurrentSpan, $"include of '{templatePath}' refused: only partials in _partials can be included.");
+    }
+
+    public override string ObjectToString(object? value, bool nested = false)
+    {
+        switch (value)
+        {
+            case MoneyObject money:
+                return MoneyFormatter.Format(money.Money.Amount, money.Money.Currency, Settings.Culture);
+            case DateTimeOffset date:
+                return TimeZoneInfo.ConvertTime(date, Settings.Zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+            case decimal d:
+                return d.ToString(CultureInfo.InvariantCulture);
+            case double dbl:
+                return LiquidValues.FormatDouble(dbl);
+            case ScriptArray array when !nested:
+                {
+                    var builder = new StringBuilder();
+                    foreach (var item in array)
+                    {
+                        if (item is not null)
+                        {
+                            builder.Append(ObjectToString(item, true));
+                        }
+                    }
+
+                    return builder.ToString();
+                }
+
+            default:
+                return base.ObjectToString(value, nested) ?? string.Empty;
+        }
+    }
+
+    private static string HtmlEncode(string text)
+    {
+        if (text.AsSpan().IndexOfAny("&<>\"'") < 0)
+        {
+            return text;
+        }
+
+        var builder = new StringBuilder(text.Length + 16);
+        foreach (var c in text)
+        {
+            builder.Append(c switch
+            {
+                '&' => "&amp;",
+                '<' => "&lt;",
+                '>' => "&gt;",
+                '"' => "&quot;",
+                '\'' => "&#39;",
+                _ => null,
+            } ?? c.ToString());
+        }
+
+        return builder.ToString();
+    }
+}
+
+/// <summary>What one render needs besides the model: encoding, culture and zone.</summary>
+internal sealed record RenderSettings(bool HtmlEncode, string Locale, CultureInfo Culture, string TimeZoneId, TimeZoneInfo Zone)
+{
+    public static RenderSettings For(string locale, string timeZoneId, bool htmlEncode)
+    {
+        CultureInfo culture;
+        try
+        {
+            culture = string.IsNullOrWhiteSpace(locale) || locale == "default" ? CultureInfo.InvariantCulture : CultureInfo.GetCultureInfo(locale);
+        }
+        catch (CultureNotFoundException)
+        {
+            culture = CultureInfo.InvariantCulture;
+        }
+
+        TimeZoneInfo zone;
+        try
+        {
+            zone = string.IsNullOrWhiteSpace(timeZoneId) ? TimeZoneInfo.Utc : TimeZoneInfo.FindSystemTimeZoneById(timeZoneId);
+        }
+        catch (TimeZoneNotFoundException)
+        {
+            throw new TemplateRenderException($"Unknown time zone '{timeZoneId}'; use an IANA name such as Asia/Taipei.");
+        }
+
+        return new RenderSettings(htmlEncode, locale ?? string.Empty, culture, timeZoneId ?? "UTC", zone);
+    }
+}
