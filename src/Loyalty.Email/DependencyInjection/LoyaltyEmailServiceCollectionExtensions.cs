@@ -10,6 +10,7 @@ using Loyalty.Email.Links;
 using Loyalty.Email.Milestones;
 using Loyalty.Email.Scheduling;
 using Loyalty.Email.Templates;
+using Loyalty.Email.Templates.Scriban;
 using Loyalty.Publishing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -58,6 +59,19 @@ public static class LoyaltyEmailServiceCollectionExtensions
 
         services.AddSingleton<IPostConfigureOptions<SignedLinkOptions>, DevelopmentLinkKey>();
         TransportRegistration.Register(services, configuration);
+        var templateOptions = services.AddOptions<TemplateOptions>().ValidateDataAnnotations();
+        if (configuration is not null)
+        {
+            templateOptions.Bind(configuration.GetSection("Email:Templates"));
+            var path = configuration["Email:TemplatesPath"];
+            if (!string.IsNullOrWhiteSpace(path))
+            {
+                templateOptions.Configure(o => o.TemplatesPath ??= path);
+            }
+        }
+
+        services.TryAddSingleton<IEmailTemplateRenderer, ScribanEmailTemplateRenderer>();
+        services.TryAddSingleton<ILiquidConditionEvaluator, LiquidConditionEvaluator>();
         services.AddMetrics();
         services.TryAddSingleton<EmailTelemetry>();
         services.TryAddSingleton<SignedLinkTokens>();
@@ -109,7 +123,7 @@ public static class LoyaltyEmailServiceCollectionExtensions
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            _ = services.GetService<IEmailTemplateRenderer>();
+            _ = services.GetRequiredService<IEmailTemplateRenderer>();
             _ = services.GetRequiredService<FlowRegistry>();
             _ = services.GetRequiredService<SignedLinkTokens>();
             return Task.CompletedTask;
