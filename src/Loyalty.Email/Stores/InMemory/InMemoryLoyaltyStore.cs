@@ -1,0 +1,334 @@
+using Loyalty.Stores;
+
+namespace Loyalty.Email.Stores.InMemory;
+
+/// <summary>
+/// All of Loyalty's stores in memory, behind one lock: for unit tests and quick experiments. NOT durable:
+/// everything is lost when the process ends, and nothing is shared between processes. Use the
+/// Loyalty.EntityFrameworkCore stores for anything real.
+/// </summary>
+/// <remarks>
+/// It behaves as the EF stores do: records are copied in and out (a caller's object is never shared with the
+/// store), the customer is written with <c>Version = ExpectedCustomerVersion + 1</c> (1 when new), and a claim
+/// leases due Scheduled or Held steps in <see cref="ScheduledStep.AvailableAt"/> order.
+/// </remarks>
+public sealed class InMemoryLoyaltyStore : IProcessedEventStore, ICustomerStore, IIntakeStore, IScheduledStepStore, ISuppressionStore
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, ProcessedEvent> _events = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LoyaltyCustomer> _customers = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string CustomerId, string OrderId), CustomerOrder> _orders = [];
+    private readonly Dictionary<Guid, ScheduledStep> _steps = [];
+    private readonly Dictionary<string, Guid> _dedupeKeys = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string NormalizedEmail, string Category), Suppression> _suppressions = [];
+
+    /// <inheritdoc />
+    public Task<bool> IsProcessedAsync(string eventId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(eventId);
+        lock (_lock)
+        {
+            return Task.FromResult(_events.ContainsKey(eventId));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<LoyaltyCustomer?> FindByIdAsync(string customerId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(customerId);
+        lock (_lock)
+        {
+            return Task.FromResult(_customers.TryGetValue(customerId, out var customer) ? Copy(customer) : null);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<CustomerOrder>> GetOrdersAsync(string customerId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(customerId);
+        lock (_lock)
+        {
+            IReadOnlyList<CustomerOrder> orders = _orders.Values
+                .Where(o => o.CustomerId == customerId)
+                .OrderBy(o => o.PlacedAt).ThenBy(o => o.OrderId, StringComparer.Ordinal)
+                .Select(Copy)
+                .ToList();
+            return Task.FromResult(orders);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IntakeCommitResult> CommitAsync(IntakeChangeSet changes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        if (changes.Events.Count == 0)
+        {
+            throw new ArgumentException("A change set holds the accepted event first.", nameof(changes));
+        }
+
+        lock (_lock)
+        {
+            if (_events.ContainsKey(changes.Events[0].EventId))
+            {
+                return Task.FromResult(IntakeCommitResult.DuplicateEvent);
+            }
+
+            var customer = changes.Customer;
+            int? stored = customer is not null && _customers.TryGetValue(customer.CustomerId, out var current) ? current.Version : null;
+            if (customer is not null && stored != changes.ExpectedCustomerVersion)
+            {
+                return Task.FromResult(IntakeCommitResult.Conflict);
+            }
+
+            // Every check is done: from here on nothing can fail, so the write is all or nothing.
+            var skippedEvents = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var e in changes.Events)
+            {
+                if (!_events.TryAdd(e.EventId, Copy(e)))
+                {
+                    skippedEvents.Add(e.EventId);
+                }
+            }
+
+            if (customer is not null)
+            {
+                var copy = Copy(customer);
+                copy.Version = (changes.ExpectedCustomerVersion ?? 0) + 1;
+                _customers[copy.CustomerId] = copy;
+                customer.Version = copy.Version;
+            }
+
+            foreach (var order in changes.Orders)
+            {
+                _orders[(order.CustomerId, order.OrderId)] = Copy(order);
+            }
+
+            foreach (var step in changes.Steps)
+            {
+                if (skippedEvents.Contains(step.TriggerEventId) || _dedupeKeys.ContainsKey(step.DedupeKey) || _steps.ContainsKey(step.Id))
+                {
+                    continue;
+                }
+
+                _dedupeKeys.Add(step.DedupeKey, step.Id);
+                _steps.Add(step.Id, Copy(step));
+            }
+
+            return Task.FromResult(IntakeCommitResult.Committed);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ScheduledStep>> ClaimDueAsync(DateTimeOffset now, int maxCount, string owner, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
+        lock (_lock)
+        {
+            IReadOnlyList<ScheduledStep> claimed = _steps.Values
+                .Where(s => IsClaimable(s, now))
+                .OrderBy(s => s.AvailableAt).ThenBy(s => s.Id)
+                .Take(maxCount)
+                .ToList()
+                .Select(s => Lease(s, now, owner, lease))
+                .ToList();
+            return Task.FromResult(claimed);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<ScheduledStep?> ClaimByIdAsync(Guid id, DateTimeOffset now, string owner, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
+        lock (_lock)
+        {
+            return Task.FromResult(_steps.TryGetValue(id, out var step) && IsClaimable(step, now) ? Lease(step, now, owner, lease) : null);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<bool> TryUpdateAsync(ScheduledStep step, int expectedVersion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        lock (_lock)
+        {
+            if (!_steps.TryGetValue(step.Id, out var stored) || stored.Version != expectedVersion)
+            {
+                return Task.FromResult(false);
+            }
+
+            stored.State = step.State;
+            stored.Reason = step.Reason;
+            stored.MessageId = step.MessageId;
+            stored.Priority = step.Priority;
+            stored.Attempts = step.Attempts;
+            stored.LeaseOwner = step.LeaseOwner;
+            stored.DueAt = step.DueAt;
+            stored.AvailableAt = step.AvailableAt;
+            stored.UpdatedAt = step.UpdatedAt;
+            stored.CompletedAt = step.CompletedAt;
+            stored.Version = expectedVersion + 1;
+            step.Version = stored.Version;
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<ScheduledStep?> FindAsync(Guid id, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_steps.TryGetValue(id, out var step) ? Copy(step) : null);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ScheduledStep>> QueryAsync(StepQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        lock (_lock)
+        {
+            IReadOnlyList<ScheduledStep> steps = _steps.Values
+                .Where(s => query.CustomerId is null || s.CustomerId == query.CustomerId)
+                .Where(s => query.FlowId is null || s.FlowId == query.FlowId)
+                .Where(s => query.State is null || s.State == query.State)
+                .Where(s => query.CompletedSince is null || (s.State == StepState.Sent && s.CompletedAt >= query.CompletedSince))
+                .OrderByDescending(s => s.DueAt).ThenBy(s => s.Id)
+                .Take(query.Take)
+                .Select(Copy)
+                .ToList();
+            return Task.FromResult(steps);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Suppression>> GetAsync(string normalizedEmail, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(normalizedEmail);
+        lock (_lock)
+        {
+            IReadOnlyList<Suppression> suppressions = _suppressions.Values
+                .Where(s => s.NormalizedEmail == normalizedEmail)
+                .OrderBy(s => s.Category, StringComparer.Ordinal)
+                .Select(Copy)
+                .ToList();
+            return Task.FromResult(suppressions);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task AddAsync(Suppression suppression, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(suppression);
+        lock (_lock)
+        {
+            _suppressions.TryAdd((suppression.NormalizedEmail, suppression.Category), Copy(suppression));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task RemoveAsync(string normalizedEmail, string category, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(normalizedEmail);
+        ArgumentNullException.ThrowIfNull(category);
+        lock (_lock)
+        {
+            _suppressions.Remove((normalizedEmail, category));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static bool IsClaimable(ScheduledStep step, DateTimeOffset now) =>
+        step.State is StepState.Scheduled or StepState.Held && step.AvailableAt <= now;
+
+    private static ScheduledStep Lease(ScheduledStep stored, DateTimeOffset now, string owner, TimeSpan lease)
+    {
+        stored.LeaseOwner = owner;
+        stored.AvailableAt = now + lease;
+        stored.Version++;
+        stored.Attempts++;
+        stored.UpdatedAt = now;
+        return Copy(stored);
+    }
+
+    private static ProcessedEvent Copy(ProcessedEvent e) => new()
+    {
+        EventId = e.EventId,
+        EventType = e.EventType,
+        CustomerId = e.CustomerId,
+        OccurredAt = e.OccurredAt,
+        ReceivedAt = e.ReceivedAt,
+    };
+
+    private static LoyaltyCustomer Copy(LoyaltyCustomer c) => new()
+    {
+        CustomerId = c.CustomerId,
+        Email = c.Email,
+        NormalizedEmail = c.NormalizedEmail,
+        FirstName = c.FirstName,
+        LastName = c.LastName,
+        Locale = c.Locale,
+        TimeZone = c.TimeZone,
+        MarketingConsent = c.MarketingConsent,
+        ConsentSource = c.ConsentSource,
+        ConsentAt = c.ConsentAt,
+        OrderCount = c.OrderCount,
+        FirstOrderAt = c.FirstOrderAt,
+        LastOrderAt = c.LastOrderAt,
+        CreatedAt = c.CreatedAt,
+        UpdatedAt = c.UpdatedAt,
+        Version = c.Version,
+    };
+
+    private static CustomerOrder Copy(CustomerOrder o) => new()
+    {
+        CustomerId = o.CustomerId,
+        OrderId = o.OrderId,
+        PlacedAt = o.PlacedAt,
+        Currency = o.Currency,
+        Total = o.Total,
+        Status = o.Status,
+        DeliveredAt = o.DeliveredAt,
+        RefundedAt = o.RefundedAt,
+        Skus = o.Skus,
+    };
+
+    private static ScheduledStep Copy(ScheduledStep s) => new()
+    {
+        Id = s.Id,
+        DedupeKey = s.DedupeKey,
+        FlowId = s.FlowId,
+        StepIndex = s.StepIndex,
+        CustomerId = s.CustomerId,
+        TriggerEventId = s.TriggerEventId,
+        TriggerKey = s.TriggerKey,
+        TriggerOccurredAt = s.TriggerOccurredAt,
+        EventJson = s.EventJson,
+        Category = s.Category,
+        Priority = s.Priority,
+        DueAt = s.DueAt,
+        AvailableAt = s.AvailableAt,
+        State = s.State,
+        Attempts = s.Attempts,
+        LeaseOwner = s.LeaseOwner,
+        Reason = s.Reason,
+        MessageId = s.MessageId,
+        CreatedAt = s.CreatedAt,
+        UpdatedAt = s.UpdatedAt,
+        CompletedAt = s.CompletedAt,
+        Version = s.Version,
+    };
+
+    private static Suppression Copy(Suppression s) => new()
+    {
+        NormalizedEmail = s.NormalizedEmail,
+        Category = s.Category,
+        Reason = s.Reason,
+        CreatedAt = s.CreatedAt,
+    };
+}

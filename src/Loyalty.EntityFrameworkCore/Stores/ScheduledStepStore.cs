@@ -1,0 +1,273 @@
+using System.Data;
+using System.Data.Common;
+using Loyalty.Stores;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Loyalty.EntityFrameworkCore.Stores;
+
+/// <summary>
+/// Scheduled steps in <typeparamref name="TContext"/>: the claim of due work and guarded transitions.
+/// </summary>
+/// <remarks>
+/// <para>On PostgreSQL a claim is one statement: the due active rows are picked in <c>available_at</c> order
+/// through the partial claim index with <c>FOR UPDATE SKIP LOCKED</c>, so concurrent workers take disjoint
+/// rows without waiting for each other, and are leased in the same statement. On SQLite (one writer at a time)
+/// the pick and the lease run in one immediate transaction. On other providers each picked row is leased with
+/// its own update guarded by its version, so a row two workers picked goes to one of them.</para>
+/// <para>A lease ends at the new <see cref="ScheduledStep.AvailableAt"/>; after it, the row is claimable again
+/// and the version has moved, so the old holder's <see cref="TryUpdateAsync"/> returns false. Every write here
+/// is immediate (not subject to <see cref="LoyaltyEntityFrameworkCoreOptions.AutoSaveChanges"/>) and nothing is
+/// left tracked.</para>
+/// </remarks>
+/// <typeparam name="TContext">A context whose model called <c>modelBuilder.AddLoyalty()</c>.</typeparam>
+public sealed class ScheduledStepStore<TContext> : IScheduledStepStore
+    where TContext : DbContext
+{
+    private const string NpgsqlProvider = "Npgsql.EntityFrameworkCore.PostgreSQL";
+    private const string SqliteProvider = "Microsoft.EntityFrameworkCore.Sqlite";
+
+    private readonly TContext _context;
+    private readonly ILogger _logger;
+    private StepSql? _sql;
+
+    /// <summary>Creates the store over <paramref name="context"/>.</summary>
+    public ScheduledStepStore(TContext context, ILogger<ScheduledStepStore<TContext>>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _context = context;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    private DbSet<ScheduledStep> Steps => _context.Set<ScheduledStep>();
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<ScheduledStep>> ClaimDueAsync(DateTimeOffset now, int maxCount, string owner, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
+        var until = now + lease;
+        List<ScheduledStep> claimed;
+        if (_context.Database.ProviderName == NpgsqlProvider)
+        {
+            var sql = Sql;
+            claimed = await Steps.FromSqlRaw(
+                    sql.ClaimDue,
+                    Parameter("now", now.UtcTicks),
+                    Parameter("until", until.UtcTicks),
+                    Parameter("owner", owner),
+                    Parameter("max", maxCount))
+                .AsNoTracking()
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            claimed = await InWriteTransactionAsync(
+                ct => ClaimOptimisticallyAsync(now, maxCount, owner, until, ct), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (claimed.Count > 0)
+        {
+            Log.Claimed(_logger, owner, claimed.Count, until);
+        }
+
+        return claimed;
+    }
+
+    /// <inheritdoc />
+    public async Task<ScheduledStep?> ClaimByIdAsync(Guid id, DateTimeOffset now, string owner, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
+        var until = now + lease;
+        if (_context.Database.ProviderName == NpgsqlProvider)
+        {
+            var rows = await Steps.FromSqlRaw(
+                    Sql.ClaimById,
+                    Parameter("id", id),
+                    Parameter("now", now.UtcTicks),
+                    Parameter("until", until.UtcTicks),
+                    Parameter("owner", owner))
+                .AsNoTracking()
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            return rows.Count == 0 ? null : rows[0];
+        }
+
+        return await InWriteTransactionAsync(
+            async ct =>
+            {
+                var step = await Steps.AsNoTracking()
+                    .Where(s => s.Id == id && (s.State == StepState.Scheduled || s.State == StepState.Held) && s.AvailableAt <= now)
+                    .FirstOrDefaultAsync(ct).ConfigureAwait(false);
+                return step is not null && await LeaseAsync(step, now, owner, until, ct).ConfigureAwait(false) ? step : null;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Writes the state, reason, message id, priority, attempts, lease owner and every time of the step (all but
+    /// its identity and trigger), sets the stored version to <c>expectedVersion + 1</c> and, on success, sets
+    /// <see cref="ScheduledStep.Version"/> of <paramref name="step"/> to it.
+    /// </remarks>
+    public async Task<bool> TryUpdateAsync(ScheduledStep step, int expectedVersion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        var id = step.Id;
+        var next = expectedVersion + 1;
+        var state = step.State;
+        var reason = step.Reason;
+        var messageId = step.MessageId;
+        var priority = step.Priority;
+        var attempts = step.Attempts;
+        var leaseOwner = step.LeaseOwner;
+        var dueAt = step.DueAt;
+        var availableAt = step.AvailableAt;
+        var updatedAt = step.UpdatedAt;
+        var completedAt = step.CompletedAt;
+        var rows = await Steps
+            .Where(s => s.Id == id && s.Version == expectedVersion)
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(x => x.State, state)
+                    .SetProperty(x => x.Reason, reason)
+                    .SetProperty(x => x.MessageId, messageId)
+                    .SetProperty(x => x.Priority, priority)
+                    .SetProperty(x => x.Attempts, attempts)
+                    .SetProperty(x => x.LeaseOwner, leaseOwner)
+                    .SetProperty(x => x.DueAt, dueAt)
+                    .SetProperty(x => x.AvailableAt, availableAt)
+                    .SetProperty(x => x.UpdatedAt, updatedAt)
+                    .SetProperty(x => x.CompletedAt, completedAt)
+                    .SetProperty(x => x.Version, next),
+                cancellationToken).ConfigureAwait(false);
+        if (rows == 0)
+        {
+            Log.StepMovedOn(_logger, id, expectedVersion);
+            return false;
+        }
+
+        step.Version = next;
+        return true;
+    }
+
+    /// <inheritdoc />
+    public Task<ScheduledStep?> FindAsync(Guid id, CancellationToken cancellationToken) =>
+        Steps.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<ScheduledStep>> QueryAsync(StepQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var steps = Steps.AsNoTracking();
+        if (query.CustomerId is { } customerId)
+        {
+            steps = steps.Where(s => s.CustomerId == customerId);
+        }
+
+        if (query.FlowId is { } flowId)
+        {
+            steps = steps.Where(s => s.FlowId == flowId);
+        }
+
+        if (query.State is { } state)
+        {
+            steps = steps.Where(s => s.State == state);
+        }
+
+        if (query.CompletedSince is { } since)
+        {
+            steps = steps.Where(s => s.State == StepState.Sent && s.CompletedAt >= since);
+        }
+
+        return await steps
+            .OrderByDescending(s => s.DueAt).ThenBy(s => s.Id)
+            .Take(query.Take)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<List<ScheduledStep>> ClaimOptimisticallyAsync(DateTimeOffset now, int maxCount, string owner, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        var candidates = await Steps.AsNoTracking()
+            .Where(s => (s.State == StepState.Scheduled || s.State == StepState.Held) && s.AvailableAt <= now)
+            .OrderBy(s => s.AvailableAt).ThenBy(s => s.Id)
+            .Take(maxCount)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var claimed = new List<ScheduledStep>(candidates.Count);
+        foreach (var step in candidates)
+        {
+            if (await LeaseAsync(step, now, owner, until, cancellationToken).ConfigureAwait(false))
+            {
+                claimed.Add(step);
+            }
+        }
+
+        return claimed;
+    }
+
+    // Leases one picked row unless another worker moved it on since it was read.
+    private async Task<bool> LeaseAsync(ScheduledStep step, DateTimeOffset now, string owner, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        var id = step.Id;
+        var version = step.Version;
+        var next = version + 1;
+        var attempts = step.Attempts + 1;
+        var rows = await Steps
+            .Where(s => s.Id == id && s.Version == version)
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(x => x.LeaseOwner, owner)
+                    .SetProperty(x => x.AvailableAt, until)
+                    .SetProperty(x => x.Version, next)
+                    .SetProperty(x => x.Attempts, attempts)
+                    .SetProperty(x => x.UpdatedAt, now),
+                cancellationToken).ConfigureAwait(false);
+        if (rows == 0)
+        {
+            return false;
+        }
+
+        step.LeaseOwner = owner;
+        step.AvailableAt = until;
+        step.Version = next;
+        step.Attempts = attempts;
+        step.UpdatedAt = now;
+        return true;
+    }
+
+    // SQLite allows one writer: taking the write lock first (BEGIN IMMEDIATE) makes the pick and the lease one
+    // step instead of a race that ends in "database is locked". Inside a transaction of the shop, that one is used.
+    private async Task<T> InWriteTransactionAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        if (_context.Database.ProviderName != SqliteProvider || _context.Database.CurrentTransaction is not null)
+        {
+            return await work(cancellationToken).ConfigureAwait(false);
+        }
+
+        var strategy = _context.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(
+            (Context: _context, Work: work),
+            async (_, state, ct) =>
+            {
+                await using var transaction = await state.Context.Database.BeginTransactionAsync(IsolationLevel.Serializable, ct).ConfigureAwait(false);
+                var result = await state.Work(ct).ConfigureAwait(false);
+                await transaction.CommitAsync(ct).ConfigureAwait(false);
+                return result;
+            },
+            verifySucceeded: null,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private DbParameter Parameter(string name, object value)
+    {
+        // Created by the context's own connection, so the store needs no reference to a provider's ADO.NET types.
+        using var command = _context.Database.GetDbConnection().CreateCommand();
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        return parameter;
+    }
+
+    private StepSql Sql => _sql ??= StepSql.For(_context);
+}

@@ -1,0 +1,101 @@
+using Loyalty.Stores;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Loyalty.EntityFrameworkCore.Stores;
+
+/// <summary>Suppressed addresses in <typeparamref name="TContext"/>.</summary>
+/// <remarks>
+/// With <see cref="LoyaltyEntityFrameworkCoreOptions.AutoSaveChanges"/> true (default) additions and removals are
+/// saved at once (inside the context's open transaction, if any); with false they wait in the change tracker for
+/// the shop's <c>SaveChanges</c>.
+/// </remarks>
+/// <typeparam name="TContext">A context whose model called <c>modelBuilder.AddLoyalty()</c>.</typeparam>
+public sealed class SuppressionStore<TContext> : ISuppressionStore
+    where TContext : DbContext
+{
+    private readonly TContext _context;
+
+    /// <summary>Creates the store over <paramref name="context"/>.</summary>
+    public SuppressionStore(TContext context, IOptions<LoyaltyEntityFrameworkCoreOptions>? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _context = context;
+        AutoSaveChanges = options?.Value.AutoSaveChanges ?? true;
+    }
+
+    /// <summary>Whether the store saves its changes; see <see cref="LoyaltyEntityFrameworkCoreOptions.AutoSaveChanges"/>.</summary>
+    public bool AutoSaveChanges { get; set; }
+
+    private DbSet<Suppression> Suppressions => _context.Set<Suppression>();
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Suppression>> GetAsync(string normalizedEmail, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(normalizedEmail);
+        return await Suppressions.AsNoTracking()
+            .Where(s => s.NormalizedEmail == normalizedEmail)
+            .OrderBy(s => s.Category)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task AddAsync(Suppression suppression, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(suppression);
+        if (await ExistsAsync(suppression.NormalizedEmail, suppression.Category, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var staged = new StagedEntities(_context);
+        staged.Add(suppression.Copy());
+        if (!AutoSaveChanges)
+        {
+            return;
+        }
+
+        try
+        {
+            await _context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbUpdateException)
+        {
+            staged.DetachAll();
+            // Another writer added the same suppression since the check: that is the outcome asked for.
+            if (!await ExistsAsync(suppression.NormalizedEmail, suppression.Category, cancellationToken).ConfigureAwait(false))
+            {
+                throw;
+            }
+        }
+        finally
+        {
+            staged.DetachAll();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task RemoveAsync(string normalizedEmail, string category, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(normalizedEmail);
+        ArgumentNullException.ThrowIfNull(category);
+        if (AutoSaveChanges)
+        {
+            await Suppressions
+                .Where(s => s.NormalizedEmail == normalizedEmail && s.Category == category)
+                .ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var existing = await Suppressions.AsNoTracking()
+            .FirstOrDefaultAsync(s => s.NormalizedEmail == normalizedEmail && s.Category == category, cancellationToken)
+            .ConfigureAwait(false);
+        if (existing is not null)
+        {
+            new StagedEntities(_context).Attach(existing).State = EntityState.Deleted;
+        }
+    }
+
+    private Task<bool> ExistsAsync(string normalizedEmail, string category, CancellationToken cancellationToken) =>
+        Suppressions.AsNoTracking().AnyAsync(s => s.NormalizedEmail == normalizedEmail && s.Category == category, cancellationToken);
+}
