@@ -60,7 +60,7 @@ public sealed record BuiltInFlowCondition(BuiltInCondition Kind, string? Argumen
 public sealed class FlowConditionContext
 {
     /// <summary>Creates the context.</summary>
-    public FlowConditionContext(Events.LoyaltyEvent triggerEvent, Stores.LoyaltyCustomer? customer, IReadOnlyList<Stores.CustomerOrder> orders, DateTimeOffset now)
+    public FlowConditionContext(global::Loyalty.Events.LoyaltyEvent triggerEvent, global::Loyalty.Stores.LoyaltyCustomer? customer, IReadOnlyList<global::Loyalty.Stores.CustomerOrder> orders, DateTimeOffset now)
     {
         TriggerEvent = triggerEvent;
         Customer = customer;
@@ -69,13 +69,13 @@ public sealed class FlowConditionContext
     }
 
     /// <summary>The event that started the flow.</summary>
-    public Events.LoyaltyEvent TriggerEvent { get; }
+    public global::Loyalty.Events.LoyaltyEvent TriggerEvent { get; }
 
     /// <summary>The customer as Loyalty knows them now.</summary>
-    public Stores.LoyaltyCustomer? Customer { get; }
+    public global::Loyalty.Stores.LoyaltyCustomer? Customer { get; }
 
     /// <summary>The customer's orders.</summary>
-    public IReadOnlyList<Stores.CustomerOrder> Orders { get; }
+    public IReadOnlyList<global::Loyalty.Stores.CustomerOrder> Orders { get; }
 
     /// <summary>The time of the check.</summary>
     public DateTimeOffset Now { get; }
