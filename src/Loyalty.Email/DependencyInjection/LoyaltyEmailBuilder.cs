@@ -59,6 +59,23 @@ public sealed class LoyaltyEmailBuilder
         return this;
     }
 
+    /// <summary>
+    /// Switches on proactive service recovery: when the shop publishes <see cref="Events.ServiceIssueDetected"/>, the
+    /// customer gets the <c>service-recovery-apology</c> e-mail at once (transactional, in their language) and a credit
+    /// through the host's <see cref="ICreditIssuer"/>, once per issue. Marketing for the customer pauses for
+    /// <see cref="EmailOptions.ServiceIssuePause"/> (flows that exit on <see cref="BuiltInCondition.HasOpenServiceIssue"/>).
+    /// </summary>
+    public LoyaltyEmailBuilder AddServiceRecovery(string template = "service-recovery-apology", string creditKind = "service-recovery-credit")
+        => AddFlow(ServiceRecoveryFlowId, flow => flow
+            .On(Events.EventTypes.ServiceIssueDetected)
+            .Transactional()
+            .WithPriority(100)
+            .Send(template)
+            .IssueCredit(creditKind));
+
+    /// <summary>The id of the flow <see cref="AddServiceRecovery"/> adds.</summary>
+    public const string ServiceRecoveryFlowId = "service-recovery";
+
     /// <summary>Configures the e-mail options in code.</summary>
     public LoyaltyEmailBuilder Configure(Action<EmailOptions> configure)
     {

@@ -1,5 +1,6 @@
 using Hangfire;
 using Hangfire.InMemory;
+using Hangfire.PostgreSql;
 using Loyalty.Email;
 using Loyalty.EntityFrameworkCore;
 using Loyalty.IntegrationTests.Infrastructure;
@@ -74,7 +75,14 @@ public static class LoyaltyTestHost
         builder.Services.AddLoyalty(builder.Configuration.GetSection("Loyalty"))
             .AddEmail(email => settings.Email?.Invoke(email))
             .UseEntityFrameworkCore<LoyaltyDbContext>();
-        builder.Services.AddHangfire(h => h.UseInMemoryStorage(new InMemoryStorageOptions()));
+        if (settings.PostgresConnectionString is { } hangfirePg)
+        {
+            builder.Services.AddHangfire(h => h.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(hangfirePg)));
+        }
+        else
+        {
+            builder.Services.AddHangfire(h => h.UseInMemoryStorage(new InMemoryStorageOptions()));
+        }
         if (settings.WithHangfireServer)
         {
             builder.Services.AddHangfireServer(o => o.SchedulePollingInterval = TimeSpan.FromSeconds(1));
