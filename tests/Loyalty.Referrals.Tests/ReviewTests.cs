@@ -1,3 +1,4 @@
+using Loyalty.Links;
 using Loyalty.Email.Composition;
 using Loyalty.Email.Flows;
 using Loyalty.Email.Links;
@@ -141,8 +142,8 @@ public sealed class DefaultTemplateTests
         var resources = typeof(ReferralProcessor).Assembly.GetManifestResourceNames();
         foreach (var locale in new[] { "en", "zh-TW", "zh-CN", "th" })
         {
-            resources.Should().Contain($"Loyalty.Referrals.Templates.Defaults/{name}/{locale}/subject.liquid");
-            resources.Should().Contain($"Loyalty.Referrals.Templates.Defaults/{name}/{locale}/html.liquid");
+            resources.Should().Contain($"LoyaltyTemplates/{name}/{locale}/subject.liquid");
+            resources.Should().Contain($"LoyaltyTemplates/{name}/{locale}/html.liquid");
         }
     }
 }

@@ -34,6 +34,7 @@ internal sealed class EventIntake : ILoyaltyPublisher
     private readonly TimeProvider _time;
     private readonly EmailTelemetry _telemetry;
     private readonly ILogger<EventIntake> _logger;
+    private readonly IEnumerable<ILoyaltyEventObserver> _observers;
 
     public EventIntake(
         LoyaltyEventValidator validator,
@@ -48,8 +49,10 @@ internal sealed class EventIntake : ILoyaltyPublisher
         IOptions<MilestoneOptions> milestones,
         TimeProvider time,
         EmailTelemetry telemetry,
-        ILogger<EventIntake> logger)
+        ILogger<EventIntake> logger,
+        IEnumerable<ILoyaltyEventObserver> observers)
     {
+        _observers = observers;
         _validator = validator;
         _events = events;
         _customers = customers;
@@ -111,6 +114,11 @@ internal sealed class EventIntake : ILoyaltyPublisher
             foreach (var step in changes.Steps.Where(s => s.DueAt <= now))
             {
                 _immediate.Enqueue(step.Id);
+            }
+
+            foreach (var observer in _observers)
+            {
+                await observer.OnAcceptedAsync(loyaltyEvent, cancellationToken).ConfigureAwait(false);
             }
 
             return new PublishResult(true, changes.Steps.Select(s => s.Id).ToList(), milestones);

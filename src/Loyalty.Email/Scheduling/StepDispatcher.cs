@@ -221,6 +221,8 @@ public sealed class StepDispatcher
                     Name = publish.EventName,
                     CustomerId = step.CustomerId,
                     OccurredAt = now,
+                    // The published event carries the trigger's properties on, so a chain of flows keeps its context.
+                    Properties = triggerEvent is CustomEvent { Properties.ValueKind: JsonValueKind.Object } custom ? custom.Properties : default,
                 }, cancellationToken).ConfigureAwait(false);
                 return StepDecision.Done($"published {publish.EventName}");
             default:

@@ -56,7 +56,7 @@ internal sealed class TemplateCatalog
         var files = new Dictionary<string, TemplateSource>(StringComparer.OrdinalIgnoreCase);
         if (options.IncludeShippedDefaults)
         {
-            foreach (var (path, source) in ReadEmbedded())
+            foreach (var (path, source) in ReadEmbedded(options.ShippedTemplateAssemblies))
             {
                 files[path] = source;
             }
@@ -169,9 +169,9 @@ internal sealed class TemplateCatalog
         }
     }
 
-    private static IEnumerable<(string Path, TemplateSource Source)> ReadEmbedded()
+    private static IEnumerable<(string Path, TemplateSource Source)> ReadEmbedded(IEnumerable<System.Reflection.Assembly> packages)
     {
-        var assembly = typeof(TemplateCatalog).Assembly;
+        foreach (var assembly in new[] { typeof(TemplateCatalog).Assembly }.Concat(packages).Distinct())
         foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(EmbeddedPrefix, StringComparison.Ordinal)))
         {
             using var stream = assembly.GetManifestResourceStream(resource)!;

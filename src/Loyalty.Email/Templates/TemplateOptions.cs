@@ -11,6 +11,12 @@ public sealed class TemplateOptions
     /// </summary>
     public string? TemplatesPath { get; set; }
 
+    /// <summary>
+    /// Other packages that ship default templates (embedded resources named <c>LoyaltyTemplates/&lt;name&gt;/&lt;locale&gt;/…</c>),
+    /// e.g. Loyalty.Referrals. Each adds its own assembly when it is registered.
+    /// </summary>
+    public IList<System.Reflection.Assembly> ShippedTemplateAssemblies { get; } = new List<System.Reflection.Assembly>();
+
     /// <summary>Whether the templates shipped inside Loyalty.Email are loaded (directory templates still win by name).</summary>
     public bool IncludeShippedDefaults { get; set; } = true;
 

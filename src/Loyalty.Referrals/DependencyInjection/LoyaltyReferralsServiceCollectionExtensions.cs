@@ -96,6 +96,14 @@ public static class LoyaltyReferralsServiceCollectionExtensions
         services.TryAddScoped<ReferralRewards>();
         services.TryAddScoped<ReferralFunnel>();
         services.TryAddScoped<ReferralProcessor>();
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<Loyalty.Publishing.ILoyaltyEventObserver, ReferralEventObserver>());
+        services.Configure<Loyalty.Email.Templates.TemplateOptions>(o =>
+        {
+            if (!o.ShippedTemplateAssemblies.Contains(typeof(ReferralProcessor).Assembly))
+            {
+                o.ShippedTemplateAssemblies.Add(typeof(ReferralProcessor).Assembly);
+            }
+        });
 
         services.AddOptions<FlowCatalogOptions>().Configure<IOptions<ReferralOptions>>((catalog, referral) =>
         {
@@ -137,5 +145,11 @@ public static class LoyaltyReferralsServiceCollectionExtensions
 
             return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
         }
+    }
+
+    private sealed class ReferralEventObserver(ReferralProcessor processor) : Loyalty.Publishing.ILoyaltyEventObserver
+    {
+        public Task OnAcceptedAsync(Loyalty.Events.LoyaltyEvent loyaltyEvent, CancellationToken cancellationToken)
+            => processor.HandleAsync(loyaltyEvent, cancellationToken);
     }
 }

@@ -1,3 +1,4 @@
+using Loyalty.Links;
 using System.Globalization;
 using Loyalty.DependencyInjection;
 using Loyalty.Email.Links;
