@@ -140,7 +140,7 @@ public sealed class DefaultTemplateTests
     public void Every_default_template_ships_subject_and_html_in_en_zh_TW_zh_CN_and_th(string name)
     {
         var resources = typeof(ReferralProcessor).Assembly.GetManifestResourceNames();
-        foreach (var locale in new[] { "en", "zh-TW", "zh-CN", "th" })
+        foreach (var locale in new[] { "default", "zh-TW", "zh-CN", "th" })
         {
             resources.Should().Contain($"LoyaltyTemplates/{name}/{locale}/subject.liquid");
             resources.Should().Contain($"LoyaltyTemplates/{name}/{locale}/html.liquid");

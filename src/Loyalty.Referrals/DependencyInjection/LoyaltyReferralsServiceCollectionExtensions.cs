@@ -147,9 +147,10 @@ public static class LoyaltyReferralsServiceCollectionExtensions
         }
     }
 
-    private sealed class ReferralEventObserver(ReferralProcessor processor) : Loyalty.Publishing.ILoyaltyEventObserver
+    // Resolved at call time: the processor publishes through the same intake that calls this observer.
+    private sealed class ReferralEventObserver(IServiceProvider services) : Loyalty.Publishing.ILoyaltyEventObserver
     {
         public Task OnAcceptedAsync(Loyalty.Events.LoyaltyEvent loyaltyEvent, CancellationToken cancellationToken)
-            => processor.HandleAsync(loyaltyEvent, cancellationToken);
+            => services.GetRequiredService<ReferralProcessor>().HandleAsync(loyaltyEvent, cancellationToken);
     }
 }
