@@ -92,4 +92,25 @@ public sealed class ShareLinkTests
         var svg = XDocument.Parse(WeChatQrCode.Svg(Landing, 4));
         svg.Root!.Name.LocalName.Should().Be("svg");
     }
+
+    [Fact]
+    public async Task The_WeChat_QR_code_decodes_back_to_the_landing_url()
+    {
+        // zbarimg (Debian's zbar-tools, installed by scripts/test.sh) is an independent QR decoder.
+        var file = Path.Combine(Path.GetTempPath(), $"wechat-{Guid.NewGuid():N}.png");
+        await File.WriteAllBytesAsync(file, WeChatQrCode.Png(Landing, 6));
+        try
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("zbarimg", $"--quiet --raw \"{file}\"") { RedirectStandardOutput = true, RedirectStandardError = true };
+            using var process = System.Diagnostics.Process.Start(start)!;
+            var decoded = await process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            process.ExitCode.Should().Be(0, await process.StandardError.ReadToEndAsync());
+            decoded.Trim().Should().Be(Landing.AbsoluteUri);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }
