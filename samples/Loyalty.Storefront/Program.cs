@@ -1,0 +1,4 @@
+using Loyalty.Storefront;
+
+var app = StorefrontApp.Build(args);
+await app.RunAsync();

@@ -1,0 +1,128 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Loyalty.Email.Delivery;
+using Loyalty.Storefront.Tests.Infrastructure;
+
+namespace Loyalty.Storefront.Tests.Api;
+
+[Collection(StorefrontCollection.Name)]
+public sealed class StorefrontApiTests(StorefrontFixture storefront)
+{
+    private HttpClient Client => storefront.Client;
+
+    [Fact]
+    public async Task A_starter_kit_order_brings_the_check_in_email_after_30_days_on_the_demo_clock()
+    {
+        var (customerId, email) = await storefront.CreateCustomerAsync("api-kit");
+        var order = await Client.PostAsJsonAsync("api/orders", new { id = $"{customerId}-o1", customerId, lines = new[] { new { sku = "starter-kit", quantity = 1 } } });
+        order.StatusCode.Should().Be(HttpStatusCode.Created, await order.Content.ReadAsStringAsync());
+        (await order.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("eventId").GetString().Should().Be($"order-placed:{customerId}-o1");
+
+        await storefront.AdvanceDaysAsync(29);
+        await storefront.DispatchAsync();
+        var early = await Client.GetFromJsonAsync<JsonElement[]>($"api/sends?customerId={customerId}");
+        early.Should().ContainSingle(s => s.GetProperty("flow").GetString() == "starter-kit-checkin")
+            .Which.GetProperty("state").GetString().Should().Be("Scheduled");
+
+        await storefront.AdvanceDaysAsync(1);
+        await storefront.DispatchAsync();
+
+        var mail = await storefront.WaitForMailAsync(email, m => m.GetProperty("subject").GetString()!.Contains("starter kit", StringComparison.OrdinalIgnoreCase));
+        mail.GetProperty("text").GetString().Should().Contain("month");
+        var sends = await Client.GetFromJsonAsync<JsonElement[]>($"api/sends?customerId={customerId}");
+        var checkIn = sends.Should().ContainSingle(s => s.GetProperty("flow").GetString() == "starter-kit-checkin").Which;
+        checkIn.GetProperty("state").GetString().Should().Be("Sent");
+        checkIn.GetProperty("template").GetString().Should().Be("starter-kit-checkin");
+
+        // The same message, read straight from the folder with the library's MailboxReader.
+        var reader = new MailboxReader(Path.Combine(storefront.DataDirectory, "mailbox"));
+        (await reader.ListAsync(200)).Should().Contain(i => i.Message.To.Mailboxes.Any(m => m.Address == email) && i.Message.Subject != null && i.Message.Subject.Contains("starter kit"));
+    }
+
+    [Fact]
+    public async Task An_order_with_bad_fields_is_refused_with_a_problem_naming_each_of_them()
+    {
+        var response = await Client.PostAsJsonAsync("api/orders", new { id = "", customerId = "nobody", lines = new[] { new { sku = "no-such-thing", quantity = 0 } } });
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        problem.GetProperty("status").GetInt32().Should().Be(400);
+        problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).Should().BeEquivalentTo("id", "lines[0].sku", "lines[0].quantity");
+    }
+
+    [Fact]
+    public async Task A_customer_the_library_refuses_comes_back_as_a_problem_naming_the_api_fields()
+    {
+        var response = await Client.PostAsJsonAsync("api/customers", new { id = "bad-1", email = "not an address", name = "X", timeZone = "Mars/Olympus" });
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).Should().BeEquivalentTo("email", "timeZone");
+        (await Client.GetAsync("api/customers/bad-1")).StatusCode.Should().Be(HttpStatusCode.NotFound, "a refused event leaves no partial state");
+    }
+
+    [Fact]
+    public async Task Malformed_json_is_a_problem_naming_the_field_it_broke_at()
+    {
+        using var content = new StringContent("""{"customerId":"x","sku":"starter-kit","rating":"five"}""", System.Text.Encoding.UTF8, "application/json");
+        var response = await Client.PostAsync("api/reviews", content);
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateObject().Select(p => p.Name).Should().Contain("rating");
+    }
+
+    [Fact]
+    public async Task The_referral_endpoint_answers_501_until_referrals_exist()
+    {
+        var response = await Client.GetAsync("api/customers/alice/referral");
+
+        response.StatusCode.Should().Be(HttpStatusCode.NotImplemented);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+    }
+
+    [Fact]
+    public async Task A_service_issue_issues_a_credit_once_and_sends_the_apology_at_once()
+    {
+        var (customerId, email) = await storefront.CreateCustomerAsync("api-issue");
+        var body = new { id = $"{customerId}-late", customerId, kind = "late_delivery", severity = "high" };
+        (await Client.PostAsJsonAsync("api/service-issues", body)).StatusCode.Should().Be(HttpStatusCode.Accepted);
+        (await Client.PostAsJsonAsync("api/service-issues", body)).StatusCode.Should().Be(HttpStatusCode.Accepted);
+        await storefront.DispatchAsync();
+
+        var mail = await storefront.WaitForMailAsync(email, m => m.GetProperty("subject").GetString()!.Contains("sorry", StringComparison.OrdinalIgnoreCase));
+        mail.GetProperty("text").GetString().Should().Contain("200");
+        var account = await Client.GetFromJsonAsync<JsonElement>($"api/customers/{customerId}");
+        account.GetProperty("credits").EnumerateArray().Should().ContainSingle()
+            .Which.GetProperty("amount").GetDecimal().Should().Be(200m);
+    }
+
+    [Fact]
+    public async Task One_click_unsubscribe_POST_without_cookies_answers_200_without_redirect_and_a_GET_does_not_unsubscribe()
+    {
+        var (customerId, email) = await storefront.CreateCustomerAsync("api-unsub");
+        (await Client.PostAsJsonAsync("api/orders", new { id = $"{customerId}-o1", customerId, lines = new[] { new { sku = "refill-pack", quantity = 2 } } }))
+            .EnsureSuccessStatusCode();
+        await storefront.DispatchAsync();
+        // The first order is a milestone: its congratulation is marketing, so it carries List-Unsubscribe.
+        var mail = await storefront.WaitForMailAsync(email, m => m.GetProperty("listUnsubscribe").ValueKind == JsonValueKind.String);
+        mail.GetProperty("listUnsubscribePost").GetString().Should().Be("List-Unsubscribe=One-Click");
+        var unsubscribe = new Uri(mail.GetProperty("listUnsubscribe").GetString()!.Split(',').Select(u => u.Trim().Trim('<', '>')).First(u => u.StartsWith("http", StringComparison.Ordinal)));
+        unsubscribe.GetLeftPart(UriPartial.Authority).Should().Be(storefront.BaseAddress.GetLeftPart(UriPartial.Authority));
+        var preferences = new Uri(unsubscribe.AbsoluteUri.Replace("/unsubscribe/", "/preferences/", StringComparison.Ordinal));
+
+        var get = await Client.GetAsync(unsubscribe);
+        get.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await Client.GetStringAsync(preferences)).Should().Contain("value=\"marketing\" checked", "a GET (a link scanner) must not unsubscribe");
+
+        using var noCookies = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false });
+        using var form = new FormUrlEncodedContent([new KeyValuePair<string, string>("List-Unsubscribe", "One-Click")]);
+        var post = await noCookies.PostAsync(unsubscribe, form);
+        post.StatusCode.Should().Be(HttpStatusCode.OK);
+        post.Headers.Location.Should().BeNull();
+        (await noCookies.PostAsync(unsubscribe, form)).StatusCode.Should().Be(HttpStatusCode.OK, "it is safe to repeat");
+
+        (await Client.GetStringAsync(preferences)).Should().NotContain("value=\"marketing\" checked");
+    }
+}
