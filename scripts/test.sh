@@ -32,7 +32,7 @@ is_root() { [ "$(id -u)" = 0 ]; }
 # ---------------------------------------------------------------------------------------------
 # 1. Debian packages
 # ---------------------------------------------------------------------------------------------
-REQUIRED_PACKAGES=(python3-aiosmtpd python3-dkim postgresql postfix chromium chromium-driver zbar-tools)
+REQUIRED_PACKAGES=(python3-aiosmtpd python3-dkim postgresql postfix chromium chromium-driver zbar-tools fonts-noto-cjk)
 
 pkg_installed() {
     dpkg -s "$1" 2>/dev/null | grep -q '^Status: install ok installed$'
