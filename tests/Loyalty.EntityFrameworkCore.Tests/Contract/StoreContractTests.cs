@@ -110,6 +110,42 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_same_event_delivered_to_several_workers_at_once_is_committed_once()
+    {
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            await using var s = OpenSession();
+            var changes = Schedule("e1", Step("check-in:0:c1:e1", T0.AddDays(30)));
+            changes.Customer = Customer();
+            changes.Orders.Add(Order("o1"));
+            return await s.Intake.CommitAsync(changes, None);
+        })));
+
+        results.Should().ContainSingle(r => r == IntakeCommitResult.Committed);
+        results.Should().OnlyContain(r => r == IntakeCommitResult.Committed || r == IntakeCommitResult.DuplicateEvent);
+        await using var read = OpenSession();
+        (await read.Steps.QueryAsync(new StepQuery(), None)).Should().ContainSingle();
+        (await read.Customers.FindByIdAsync("c1", None))!.Version.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Two_events_creating_the_same_new_customer_at_once_commit_one_and_conflict_the_other()
+    {
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(async () =>
+        {
+            await using var s = OpenSession();
+            var changes = Schedule("e" + i, Step("welcome:0:c1:e" + i, T0));
+            changes.Customer = Customer();
+            return await s.Intake.CommitAsync(changes, None);
+        })));
+
+        results.Should().ContainSingle(r => r == IntakeCommitResult.Committed);
+        results.Should().OnlyContain(r => r == IntakeCommitResult.Committed || r == IntakeCommitResult.Conflict);
+        await using var read = OpenSession();
+        (await read.Steps.QueryAsync(new StepQuery(), None)).Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task Orders_are_inserted_or_updated_and_read_oldest_first()
     {
         await using var s = OpenSession();
