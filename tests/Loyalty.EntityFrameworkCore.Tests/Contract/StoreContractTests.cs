@@ -146,6 +146,24 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Events_scheduling_the_same_step_at_once_all_commit_and_the_step_is_written_once()
+    {
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(async () =>
+        {
+            await using var s = OpenSession();
+            return await s.Intake.CommitAsync(Schedule("e" + i, Step("review:0:c1:o1", T0, triggerEventId: "e" + i)), None);
+        })));
+
+        results.Should().OnlyContain(r => r == IntakeCommitResult.Committed);
+        await using var read = OpenSession();
+        (await read.Steps.QueryAsync(new StepQuery(), None)).Should().ContainSingle();
+        foreach (var i in Enumerable.Range(0, 4))
+        {
+            (await read.Events.IsProcessedAsync("e" + i, None)).Should().BeTrue();
+        }
+    }
+
+    [Fact]
     public async Task Orders_are_inserted_or_updated_and_read_oldest_first()
     {
         await using var s = OpenSession();
