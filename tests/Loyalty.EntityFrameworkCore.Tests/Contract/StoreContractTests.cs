@@ -146,6 +146,33 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Of_several_events_updating_the_same_customer_version_at_once_one_commits_and_the_others_conflict()
+    {
+        await using (var setup = OpenSession())
+        {
+            var first = Schedule("e0");
+            first.Customer = Customer();
+            await setup.Intake.CommitAsync(first, None);
+        }
+
+        var results = await Task.WhenAll(Enumerable.Range(1, 4).Select(i => Task.Run(async () =>
+        {
+            await using var s = OpenSession();
+            var changes = Schedule("e" + i, Step("k" + i, T0, triggerEventId: "e" + i));
+            changes.Customer = Customer();
+            changes.Customer.OrderCount = 1 + i;
+            changes.ExpectedCustomerVersion = 1;
+            return (Event: "e" + i, Result: await s.Intake.CommitAsync(changes, None));
+        })));
+
+        var winner = results.Should().ContainSingle(r => r.Result == IntakeCommitResult.Committed).Subject;
+        results.Where(r => r != winner).Should().OnlyContain(r => r.Result == IntakeCommitResult.Conflict);
+        await using var read = OpenSession();
+        (await read.Customers.FindByIdAsync("c1", None))!.Version.Should().Be(2);
+        (await read.Steps.QueryAsync(new StepQuery(), None)).Should().ContainSingle().Which.TriggerEventId.Should().Be(winner.Event);
+    }
+
+    [Fact]
     public async Task Events_scheduling_the_same_step_at_once_all_commit_and_the_step_is_written_once()
     {
         var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(async () =>
