@@ -4,8 +4,9 @@ using Microsoft.EntityFrameworkCore;
 namespace Loyalty.EntityFrameworkCore;
 
 /// <summary>
-/// A DbContext holding only Loyalty's tables, for shops that do not bring their own. Create the schema with
-/// <c>Database.EnsureCreatedAsync()</c> (a fresh database) or with migrations (see the package README).
+/// A DbContext holding only Loyalty's tables, for shops that do not bring their own. On SQLite and PostgreSQL use
+/// <see cref="SqliteLoyaltyDbContext"/> or <see cref="PostgreSqlLoyaltyDbContext"/>, which come with migrations
+/// (<c>Database.MigrateAsync()</c>); on other providers create the schema with <c>Database.EnsureCreatedAsync()</c>.
 /// A shop that has a DbContext calls <c>modelBuilder.AddLoyalty()</c> in it instead, so an order and its loyalty
 /// event commit together.
 /// </summary>

@@ -58,6 +58,12 @@ public sealed class IntakeStore<TContext> : IIntakeStore
             try
             {
                 var (result, customerVersion) = await StageAsync(changes, staged, cancellationToken).ConfigureAwait(false);
+                if (result == IntakeCommitResult.Conflict)
+                {
+                    staged.DetachAll();
+                    return await ConflictOrDuplicateAsync(changes, cancellationToken).ConfigureAwait(false);
+                }
+
                 if (result != IntakeCommitResult.Committed)
                 {
                     return result;
@@ -77,8 +83,8 @@ public sealed class IntakeStore<TContext> : IIntakeStore
             }
             catch (DbUpdateConcurrencyException)
             {
-                Log.CustomerConflict(_logger, changes.Customer?.CustomerId ?? "", changes.ExpectedCustomerVersion);
-                return IntakeCommitResult.Conflict;
+                staged.DetachAll();
+                return await ConflictOrDuplicateAsync(changes, cancellationToken).ConfigureAwait(false);
             }
             catch (DbUpdateException ex) when (attempt < MaxAttempts)
             {
@@ -93,6 +99,21 @@ public sealed class IntakeStore<TContext> : IIntakeStore
                 }
             }
         }
+    }
+
+    // The checks are separate reads: when the same event is delivered twice at once, the second delivery can see
+    // the customer the first one wrote before it sees the first one's event. The event being known wins.
+    private async Task<IntakeCommitResult> ConflictOrDuplicateAsync(IntakeChangeSet changes, CancellationToken cancellationToken)
+    {
+        var eventId = changes.Events[0].EventId;
+        if (await _context.Set<ProcessedEvent>().AsNoTracking().AnyAsync(e => e.EventId == eventId, cancellationToken).ConfigureAwait(false))
+        {
+            Log.DuplicateEvent(_logger, eventId);
+            return IntakeCommitResult.DuplicateEvent;
+        }
+
+        Log.CustomerConflict(_logger, changes.Customer?.CustomerId ?? "", changes.ExpectedCustomerVersion);
+        return IntakeCommitResult.Conflict;
     }
 
     private async Task<(IntakeCommitResult Result, int CustomerVersion)> StageAsync(IntakeChangeSet changes, StagedEntities staged, CancellationToken cancellationToken)
@@ -120,7 +141,6 @@ public sealed class IntakeStore<TContext> : IIntakeStore
                 .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
             if (storedVersion != changes.ExpectedCustomerVersion)
             {
-                Log.CustomerConflict(_logger, customerId, changes.ExpectedCustomerVersion);
                 return (IntakeCommitResult.Conflict, 0);
             }
 

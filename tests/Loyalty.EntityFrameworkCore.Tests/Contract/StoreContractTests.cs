@@ -110,6 +110,87 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_same_event_delivered_to_several_workers_at_once_is_committed_once()
+    {
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            await using var s = OpenSession();
+            var changes = Schedule("e1", Step("check-in:0:c1:e1", T0.AddDays(30)));
+            changes.Customer = Customer();
+            changes.Orders.Add(Order("o1"));
+            return await s.Intake.CommitAsync(changes, None);
+        })));
+
+        results.Should().ContainSingle(r => r == IntakeCommitResult.Committed);
+        results.Should().OnlyContain(r => r == IntakeCommitResult.Committed || r == IntakeCommitResult.DuplicateEvent);
+        await using var read = OpenSession();
+        (await read.Steps.QueryAsync(new StepQuery(), None)).Should().ContainSingle();
+        (await read.Customers.FindByIdAsync("c1", None))!.Version.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Two_events_creating_the_same_new_customer_at_once_commit_one_and_conflict_the_other()
+    {
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(async () =>
+        {
+            await using var s = OpenSession();
+            var changes = Schedule("e" + i, Step("welcome:0:c1:e" + i, T0));
+            changes.Customer = Customer();
+            return await s.Intake.CommitAsync(changes, None);
+        })));
+
+        results.Should().ContainSingle(r => r == IntakeCommitResult.Committed);
+        results.Should().OnlyContain(r => r == IntakeCommitResult.Committed || r == IntakeCommitResult.Conflict);
+        await using var read = OpenSession();
+        (await read.Steps.QueryAsync(new StepQuery(), None)).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Of_several_events_updating_the_same_customer_version_at_once_one_commits_and_the_others_conflict()
+    {
+        await using (var setup = OpenSession())
+        {
+            var first = Schedule("e0");
+            first.Customer = Customer();
+            await setup.Intake.CommitAsync(first, None);
+        }
+
+        var results = await Task.WhenAll(Enumerable.Range(1, 4).Select(i => Task.Run(async () =>
+        {
+            await using var s = OpenSession();
+            var changes = Schedule("e" + i, Step("k" + i, T0, triggerEventId: "e" + i));
+            changes.Customer = Customer();
+            changes.Customer.OrderCount = 1 + i;
+            changes.ExpectedCustomerVersion = 1;
+            return (Event: "e" + i, Result: await s.Intake.CommitAsync(changes, None));
+        })));
+
+        var winner = results.Should().ContainSingle(r => r.Result == IntakeCommitResult.Committed).Subject;
+        results.Where(r => r != winner).Should().OnlyContain(r => r.Result == IntakeCommitResult.Conflict);
+        await using var read = OpenSession();
+        (await read.Customers.FindByIdAsync("c1", None))!.Version.Should().Be(2);
+        (await read.Steps.QueryAsync(new StepQuery(), None)).Should().ContainSingle().Which.TriggerEventId.Should().Be(winner.Event);
+    }
+
+    [Fact]
+    public async Task Events_scheduling_the_same_step_at_once_all_commit_and_the_step_is_written_once()
+    {
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(async () =>
+        {
+            await using var s = OpenSession();
+            return await s.Intake.CommitAsync(Schedule("e" + i, Step("review:0:c1:o1", T0, triggerEventId: "e" + i)), None);
+        })));
+
+        results.Should().OnlyContain(r => r == IntakeCommitResult.Committed);
+        await using var read = OpenSession();
+        (await read.Steps.QueryAsync(new StepQuery(), None)).Should().ContainSingle();
+        foreach (var i in Enumerable.Range(0, 4))
+        {
+            (await read.Events.IsProcessedAsync("e" + i, None)).Should().BeTrue();
+        }
+    }
+
+    [Fact]
     public async Task Orders_are_inserted_or_updated_and_read_oldest_first()
     {
         await using var s = OpenSession();

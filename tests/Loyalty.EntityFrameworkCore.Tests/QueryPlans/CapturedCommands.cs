@@ -34,9 +34,37 @@ public sealed class CapturedCommands : DbCommandInterceptor
     }
 
     private void Capture(DbCommand command) =>
-        _commands.Add(new CapturedCommand(
-            command.CommandText,
-            command.Parameters.Cast<DbParameter>().Select(p => (DbParameter)((ICloneable)p).Clone()).ToList()));
+        _commands.Add(new CapturedCommand(command.CommandText, command.Parameters.Cast<DbParameter>().Select(Copy).ToList()));
+
+    // Npgsql's parameters clone themselves with their types; others are copied by name, value and DbType.
+    private static DbParameter Copy(DbParameter parameter) =>
+        parameter is ICloneable cloneable
+            ? (DbParameter)cloneable.Clone()
+            : new CapturedParameter { ParameterName = parameter.ParameterName, Value = parameter.Value, DbType = parameter.DbType };
+}
+
+/// <summary>A parameter value as it was sent.</summary>
+public sealed class CapturedParameter : DbParameter
+{
+    public override System.Data.DbType DbType { get; set; }
+
+    public override System.Data.ParameterDirection Direction { get; set; }
+
+    public override bool IsNullable { get; set; }
+
+    [System.Diagnostics.CodeAnalysis.AllowNull]
+    public override string ParameterName { get; set; } = "";
+
+    [System.Diagnostics.CodeAnalysis.AllowNull]
+    public override string SourceColumn { get; set; } = "";
+
+    public override object? Value { get; set; }
+
+    public override bool SourceColumnNullMapping { get; set; }
+
+    public override int Size { get; set; }
+
+    public override void ResetDbType() => DbType = System.Data.DbType.String;
 }
 
 /// <summary>One command as it ran.</summary>
