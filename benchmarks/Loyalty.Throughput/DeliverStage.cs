@@ -50,11 +50,36 @@ public static class DeliverStage
         await Parallel.ForEachAsync(messages, parallel, async (m, ct) => await SendOnNewConnectionAsync(o, m, ct));
         var perConnection = n / watch.Elapsed.TotalSeconds;
 
+        // Scratch measurement of the open finding (Nagle + delayed ACK): reused MailKit connections on sockets with
+        // TCP_NODELAY, one per worker, otherwise the pooled shape. Not Loyalty's code: what a fix in the pool would give.
+        var clients = new SmtpClient[o.Concurrency];
+        for (var c = 0; c < clients.Length; c++)
+        {
+            clients[c] = await ConnectNoDelayAsync(o);
+        }
+
+        var next = -1;
+        watch.Restart();
+        await Task.WhenAll(clients.Select(async client =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < n)
+            {
+                await client.SendAsync(messages[i]);
+            }
+        }));
+        var reusedNoDelay = n / watch.Elapsed.TotalSeconds;
+        foreach (var client in clients)
+        {
+            await client.DisconnectAsync(true);
+            client.Dispose();
+        }
+
         // smtp-source: same count, same size, same concurrency; -d keeps each session's connection (the pooled shape).
         var sourceReuse = await RunSmtpSourceAsync(o, n, size, reuse: true);
         var sourceNew = await RunSmtpSourceAsync(o, n, size, reuse: false);
 
-        Console.WriteLine($"deliver: {n} msgs x {size} B, concurrency {o.Concurrency}: pooled {pooled:F0}/s, connection-per-message {perConnection:F0}/s, smtp-source -d {sourceReuse:F0}/s, smtp-source (new connection each) {sourceNew:F0}/s");
+        Console.WriteLine($"deliver: {n} msgs x {size} B, concurrency {o.Concurrency}: pooled {pooled:F0}/s, connection-per-message {perConnection:F0}/s, reused+TCP_NODELAY {reusedNoDelay:F0}/s, smtp-source -d {sourceReuse:F0}/s, smtp-source (new connection each) {sourceNew:F0}/s");
         return new Dictionary<string, object?>
         {
             ["messages"] = n,
@@ -63,6 +88,7 @@ public static class DeliverStage
             ["pooled_msgs_per_s"] = pooled,
             ["pooled_failed"] = pooledFailed,
             ["connection_per_message_msgs_per_s"] = perConnection,
+            ["reused_connections_tcp_nodelay_msgs_per_s"] = reusedNoDelay,
             ["smtp_source_reuse_msgs_per_s"] = sourceReuse,
             ["smtp_source_new_connection_msgs_per_s"] = sourceNew,
             ["deliver_vs_connection_per_message"] = pooled / perConnection,
@@ -76,6 +102,15 @@ public static class DeliverStage
         await client.ConnectAsync(o.SmtpHost, o.SmtpPort, SecureSocketOptions.None, ct);
         await client.SendAsync(message, ct);
         await client.DisconnectAsync(true, ct);
+    }
+
+    private static async Task<SmtpClient> ConnectNoDelayAsync(HarnessOptions o)
+    {
+        var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(o.SmtpHost, o.SmtpPort);
+        var client = new SmtpClient();
+        await client.ConnectAsync(socket, o.SmtpHost, o.SmtpPort, SecureSocketOptions.None);
+        return client;
     }
 
     private static async Task<double> RunSmtpSourceAsync(HarnessOptions o, int n, int size, bool reuse)
