@@ -100,7 +100,7 @@ else
         sleep 0.1
     done
     as_pg "$PG_BIN/psql" -X -q -h "$PG_TMP" -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 \
-        -c "CREATE ROLE loyalty LOGIN CREATEDB PASSWORD '$PG_PASSWORD'" >&2
+        -c "CREATE ROLE loyalty LOGIN CREATEDB PASSWORD '$PG_PASSWORD'" -c "GRANT pg_signal_backend TO loyalty" >&2
     PG_CONN="Host=127.0.0.1;Port=$PG_PORT;Username=loyalty;Password=$PG_PASSWORD;Database=postgres"
     log "PostgreSQL 15 ready (pid $PG_PID, port $PG_PORT; fsync=off, as in scripts/test.sh)"
 fi

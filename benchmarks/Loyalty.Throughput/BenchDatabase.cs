@@ -141,7 +141,15 @@ public sealed class BenchDatabase : IAsyncDisposable
         await using var connection = new NpgsqlConnection(_adminConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_databaseName} WITH (FORCE)", connection);
-        await command.ExecuteNonQueryAsync();
+        try
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+        catch (PostgresException ex)
+        {
+            // E.g. an autovacuum worker of another role is still attached; the cluster is throwaway, so leave it.
+            Console.Error.WriteLine($"note: could not drop {_databaseName}: {ex.MessageText}");
+        }
     }
 
     /// <summary>Multi-row INSERT (or upsert) of rows read back from the database; one statement per call.</summary>
