@@ -1,0 +1,208 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Hangfire;
+using Loyalty.Email.Composition;
+using Loyalty.Email.Delivery;
+using Loyalty.Email.Scheduling;
+using Loyalty.Email.Templates;
+using Loyalty.Events;
+using Loyalty.Stores;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Loyalty.Throughput;
+
+/// <summary>
+/// Stage 4: N due sends on PostgreSQL with Hangfire.PostgreSql → accepted by smtp-sink. Loyalty's batch claim (one
+/// sweep job) vs one Hangfire job per e-mail on the same storage; and the peak working set of a drain from a small and a
+/// large backlog (each in a fresh child process).
+/// </summary>
+public static class DispatchStage
+{
+    public const string FlowId = "bench-dispatch";
+
+    private static void Flow(Loyalty.Email.LoyaltyEmailBuilder e) =>
+        e.AddFlow(FlowId, f => f.On(EventTypes.OrderPlaced).Transactional().Send("order-receipt"));
+
+    public static async Task<Dictionary<string, object?>> RunAsync(HarnessOptions o)
+    {
+        var loyalty = await RunLoyaltyAsync(o, o.DispatchSends);
+        var jobs = await RunJobPerEmailAsync(o, o.BaselineSends);
+        var ratio = (double)loyalty["sends_per_s"]! / (double)jobs["sends_per_s"]!;
+        Console.WriteLine($"dispatch: Loyalty batch claim {loyalty["sends_per_s"]:F0} sends/s ({o.DispatchSends}), one Hangfire job per e-mail {jobs["sends_per_s"]:F0} sends/s ({o.BaselineSends}): {ratio:F1}x");
+        return new Dictionary<string, object?> { ["loyalty"] = loyalty, ["job_per_email"] = jobs, ["dispatch_vs_job_per_email"] = ratio };
+    }
+
+    private static async Task WaitAsync(Func<Task<bool>> done, TimeSpan timeout, string what)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!await done())
+        {
+            if (deadline.Elapsed > timeout)
+            {
+                throw new TimeoutException($"{what} did not finish within {timeout}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private static TimeSpan Timeout(int n) => TimeSpan.FromSeconds(120 + n / 20.0);
+
+    private static async Task<Dictionary<string, object?>> RunLoyaltyAsync(HarnessOptions o, int n)
+    {
+        await using var db = await BenchDatabase.CreateAsync(Provider.PostgreSql, "dispatch", o);
+        var probe = new DeliveryProbe();
+        using var host = await BenchHost.BuildAsync(o, new HostSpec { Database = db, Email = Flow, Hangfire = HangfireMode.PostgreSql, HangfireServer = true }, probe);
+        await IntakeStage.SeedCustomersAsync(host, db, n, stepState: 0);
+        await host.StartAsync();
+        await WaitAsync(() => Task.FromResult(probe.Delivered >= 1), TimeSpan.FromSeconds(60), "the template step");
+        var watch = Stopwatch.StartNew();
+        host.Services.GetRequiredService<IBackgroundJobClient>().Enqueue<DispatchJobs>(j => j.SweepAsync(CancellationToken.None));
+        await WaitAsync(async () => probe.Delivered >= n + 1 && await db.ScalarAsync("SELECT count(*) FROM loyalty_scheduled_steps WHERE state IN (0, 1)") == 0, Timeout(n), "Loyalty dispatch");
+        watch.Stop();
+        var sent = await db.ScalarAsync("SELECT count(*) FROM loyalty_scheduled_steps WHERE state = 2");
+        await host.StopAsync();
+        return new Dictionary<string, object?> { ["sends"] = n, ["seconds"] = watch.Elapsed.TotalSeconds, ["sends_per_s"] = n / watch.Elapsed.TotalSeconds, ["rows_sent"] = sent, ["smtp_failed"] = probe.Failed };
+    }
+
+    private static async Task<Dictionary<string, object?>> RunJobPerEmailAsync(HarnessOptions o, int n)
+    {
+        await using var db = await BenchDatabase.CreateAsync(Provider.PostgreSql, "jobs", o);
+        var probe = new DeliveryProbe();
+        void Jobs(IServiceCollection s) => s.AddTransient<PerEmailJob>();
+        double enqueueSeconds;
+        using (var client = await BenchHost.BuildAsync(o, new HostSpec { Database = db, Email = Flow, Hangfire = HangfireMode.PostgreSql, Services = Jobs }, probe))
+        {
+            await IntakeStage.SeedCustomersAsync(client, db, n, stepState: 2);
+            var jobs = client.Services.GetRequiredService<IBackgroundJobClient>();
+            var enqueue = Stopwatch.StartNew();
+            await Parallel.ForEachAsync(Enumerable.Range(1, n), new ParallelOptions { MaxDegreeOfParallelism = o.Concurrency }, (i, _) =>
+            {
+                var id = "c" + i.ToString(CultureInfo.InvariantCulture);
+                jobs.Enqueue<PerEmailJob>(j => j.SendAsync(id));
+                return ValueTask.CompletedTask;
+            });
+            enqueueSeconds = enqueue.Elapsed.TotalSeconds;
+        }
+
+        using var host = await BenchHost.BuildAsync(o, new HostSpec { Database = db, Email = Flow, Hangfire = HangfireMode.PostgreSql, HangfireServer = true, Services = Jobs }, probe);
+        var watch = Stopwatch.StartNew();
+        await host.StartAsync();
+        // n per-e-mail jobs plus the immediate step of the template event.
+        await WaitAsync(() => Task.FromResult(probe.Delivered >= n + 1), Timeout(n), "one job per e-mail");
+        watch.Stop();
+        await host.StopAsync();
+        return new Dictionary<string, object?> { ["sends"] = n, ["seconds"] = watch.Elapsed.TotalSeconds, ["sends_per_s"] = n / watch.Elapsed.TotalSeconds, ["enqueue_seconds"] = enqueueSeconds, ["smtp_failed"] = probe.Failed };
+    }
+
+    /// <summary>Parent side of the memory measurement: one fresh process per backlog size.</summary>
+    public static async Task<Dictionary<string, object?>> RunMemoryAsync(HarnessOptions o, string[] forwardedArgs)
+    {
+        var small = await ProbeInChildAsync(o.MemorySmallBacklog, forwardedArgs);
+        var large = await ProbeInChildAsync(o.MemoryLargeBacklog, forwardedArgs);
+        var ratio = large.GetProperty("peak_working_set_bytes").GetDouble() / small.GetProperty("peak_working_set_bytes").GetDouble();
+        Console.WriteLine($"memory: peak working set draining {o.MemoryDrain} sends from a backlog of {o.MemorySmallBacklog}: {small.GetProperty("peak_working_set_bytes").GetDouble() / 1048576:F0} MiB, of {o.MemoryLargeBacklog}: {large.GetProperty("peak_working_set_bytes").GetDouble() / 1048576:F0} MiB ({ratio:F2}x)");
+        return new Dictionary<string, object?> { ["small"] = small, ["large"] = large, ["memory_large_vs_small"] = ratio };
+    }
+
+    private static async Task<JsonElement> ProbeInChildAsync(int backlog, string[] forwardedArgs)
+    {
+        var processPath = Environment.ProcessPath!;
+        var info = new ProcessStartInfo(processPath) { RedirectStandardOutput = true };
+        if (Path.GetFileNameWithoutExtension(processPath) == "dotnet")
+        {
+            info.ArgumentList.Add(typeof(DispatchStage).Assembly.Location);
+        }
+
+        foreach (var a in forwardedArgs)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        info.ArgumentList.Add("--probe-backlog");
+        info.ArgumentList.Add(backlog.ToString(CultureInfo.InvariantCulture));
+        using var process = Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var line = output.Split('\n').LastOrDefault(l => l.StartsWith('{'));
+        if (process.ExitCode != 0 || line is null)
+        {
+            throw new InvalidOperationException($"memory probe (backlog {backlog}) failed with exit code {process.ExitCode}: {output}");
+        }
+
+        return JsonDocument.Parse(line).RootElement.Clone();
+    }
+
+    /// <summary>Child side: seed the backlog, drain the first <see cref="HarnessOptions.MemoryDrain"/> sends, report the peak working set.</summary>
+    public static async Task<int> ProbeAsync(HarnessOptions o, int backlog)
+    {
+        await using var db = await BenchDatabase.CreateAsync(Provider.PostgreSql, "mem", o);
+        var probe = new DeliveryProbe();
+        using var host = await BenchHost.BuildAsync(o, new HostSpec { Database = db, Email = Flow }, probe);
+        await IntakeStage.SeedCustomersAsync(host, db, backlog, stepState: 0);
+        var dispatcher = host.Services.GetRequiredService<StepDispatcher>();
+        GC.Collect();
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        var before = process.WorkingSet64;
+        long peak = before;
+        using var stop = new CancellationTokenSource();
+        var drain = Math.Min(o.MemoryDrain, backlog);
+        var watch = Stopwatch.StartNew();
+        var sampler = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                process.Refresh();
+                peak = Math.Max(peak, process.WorkingSet64);
+                if (probe.Delivered >= drain)
+                {
+                    await stop.CancelAsync();
+                    break;
+                }
+
+                await Task.Delay(50);
+            }
+        });
+        try
+        {
+            await dispatcher.DispatchDueAsync(stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await stop.CancelAsync();
+        await sampler;
+        watch.Stop();
+        Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["backlog"] = backlog, ["drained"] = probe.Delivered, ["seconds"] = watch.Elapsed.TotalSeconds,
+            ["working_set_before_bytes"] = before, ["peak_working_set_bytes"] = peak,
+        }));
+        return 0;
+    }
+}
+
+/// <summary>The naive way: one Hangfire job per e-mail that loads the customer, renders, composes and sends it.</summary>
+public sealed class PerEmailJob(IServiceScopeFactory scopes, IEmailTemplateRenderer renderer, IEmailTransport transport, TemplateModelFactory models)
+{
+    [AutomaticRetry(Attempts = 0)]
+    public async Task SendAsync(string customerId)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<ICustomerStore>();
+        var customer = await store.FindByIdAsync(customerId, CancellationToken.None) ?? throw new InvalidOperationException($"no customer {customerId}");
+        _ = await store.GetOrdersAsync(customerId, CancellationToken.None);
+        var trigger = IntakeStage.Order("job-" + customerId, customerId, "order-" + customerId, DateTimeOffset.UtcNow);
+        var content = renderer.Render("order-receipt", customer.Locale ?? "en", models.Create(trigger, customer));
+        var message = EmailMessageComposer.Compose(content, new Envelope("Tea & Kettle <care@shop.example>", null, customer.Email, customer.FirstName, $"{Guid.NewGuid():N}@shop.example", null, DateTimeOffset.UtcNow));
+        var result = await transport.SendAsync(message, CancellationToken.None);
+        if (result.Outcome != DeliveryOutcome.Delivered)
+        {
+            throw new InvalidOperationException(result.Reason);
+        }
+    }
+}

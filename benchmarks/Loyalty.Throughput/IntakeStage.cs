@@ -1,0 +1,252 @@
+using System.Data.Common;
+using System.Diagnostics;
+using System.Globalization;
+using Loyalty.Events;
+using Loyalty.Publishing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Loyalty.Throughput;
+
+/// <summary>
+/// Stage 3: events/s through ILoyaltyPublisher (validate, dedupe, customer facts, milestones, flow match, schedule) vs a
+/// raw batched INSERT of the very rows intake wrote (read back, re-keyed), in the same database, at several numbers of
+/// existing customers (seeded with bulk SQL).
+/// </summary>
+public static class IntakeStage
+{
+    public const string FlowId = "bench-intake";
+
+    public static OrderPlaced Order(string eventId, string customerId, string orderId, DateTimeOffset at) => new()
+    {
+        EventId = eventId,
+        OccurredAt = at,
+        CustomerId = customerId,
+        Customer = new CustomerSnapshot { Email = customerId + "@example.test", FirstName = "Mei", LastName = "Lin", Locale = "en", TimeZone = "Asia/Taipei" },
+        OrderId = orderId,
+        Currency = "TWD",
+        Total = 1200m,
+        Lines = Enumerable.Range(1, 5).Select(n => new OrderLine { Sku = $"tea-{n}", ProductName = $"Oolong harvest tin no. {n}", Quantity = n, UnitPrice = 120m * n, ProductUrl = $"https://shop.example/p/tea-{n}" }).ToList(),
+    };
+
+    /// <summary>Publishes one event for customer 'tmpl' and copies its rows for customers c1..cN (bulk SQL).</summary>
+    public static async Task SeedCustomersAsync(IHost host, BenchDatabase db, int customers, int stepState)
+    {
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<ILoyaltyPublisher>().PublishAsync(Order("tmpl-event", "tmpl", "tmpl-order", DateTimeOffset.UtcNow));
+        }
+
+        const string where = "src.customer_id = 'tmpl'";
+        await db.ReplicateAsync("loyalty_customers", where, new Dictionary<string, string>
+        {
+            ["customer_id"] = db.Text("c"), ["email"] = db.Text("c", "@example.test"), ["normalized_email"] = db.Text("c", "@example.test"),
+        }, customers);
+        await db.ReplicateAsync("loyalty_processed_events", "src.event_id = 'tmpl-event'", new Dictionary<string, string> { ["event_id"] = db.Text("seed-"), ["customer_id"] = db.Text("c") }, customers);
+        await db.ReplicateAsync("loyalty_customer_orders", where, new Dictionary<string, string> { ["customer_id"] = db.Text("c"), ["order_id"] = db.Text("seed-order-") }, customers);
+        await db.ReplicateAsync("loyalty_scheduled_steps", "src.trigger_event_id = 'tmpl-event'", new Dictionary<string, string>
+        {
+            ["id"] = db.GuidExpression(1), ["dedupe_key"] = db.Text("seed:"), ["customer_id"] = db.Text("c"), ["trigger_event_id"] = db.Text("seed-"),
+            ["state"] = stepState.ToString(CultureInfo.InvariantCulture),
+        }, customers);
+        if (db.Provider == Provider.Sqlite)
+        {
+            await db.ExecuteAsync("ANALYZE");
+        }
+    }
+
+    public static async Task<Dictionary<string, object?>> RunAsync(HarnessOptions o)
+    {
+        var result = new Dictionary<string, object?>();
+        var providers = new List<Provider> { Provider.Sqlite };
+        if (o.PostgresConnectionString is not null)
+        {
+            providers.Add(Provider.PostgreSql);
+        }
+
+        foreach (var provider in providers)
+        {
+            var levels = new List<Dictionary<string, object?>>();
+            foreach (var customers in o.CustomerLevels)
+            {
+                levels.Add(await RunLevelAsync(o, provider, customers));
+            }
+
+            var name = provider == Provider.Sqlite ? "sqlite" : "postgres";
+            var largest = levels[^1];
+            result[name] = new Dictionary<string, object?>
+            {
+                ["levels"] = levels,
+                ["intake_vs_raw_insert"] = (double)largest["intake_events_per_s"]! / (double)largest["raw_events_per_s"]!,
+                ["intake_vs_raw_insert_at_customers"] = largest["customers"],
+                ["cost_largest_vs_smallest"] = (double)levels[0]["intake_events_per_s"]! / (double)largest["intake_events_per_s"]!,
+            };
+        }
+
+        return result;
+    }
+
+    private static async Task<Dictionary<string, object?>> RunLevelAsync(HarnessOptions o, Provider provider, int customers)
+    {
+        await using var db = await BenchDatabase.CreateAsync(provider, $"intake{customers}", o);
+        var probe = new DeliveryProbe();
+        using var host = await BenchHost.BuildAsync(o, new HostSpec
+        {
+            Database = db,
+            Email = e => e.AddFlow(FlowId, f => f.On(EventTypes.OrderPlaced).Transactional().Wait(TimeSpan.FromDays(30)).Send("order-receipt")),
+        }, probe);
+
+        var seed = Stopwatch.StartNew();
+        await SeedCustomersAsync(host, db, customers, stepState: 2);
+        seed.Stop();
+
+        var n = o.IntakeEvents;
+        var now = DateTimeOffset.UtcNow;
+        string Customer(int i) => "c" + ((long)i * 7919 % customers + 1).ToString(CultureInfo.InvariantCulture);
+        async Task PublishAsync(string eventId, string customerId, string orderId)
+        {
+            await using var scope = host.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<ILoyaltyPublisher>().PublishAsync(Order(eventId, customerId, orderId, now));
+        }
+
+        // Warm-up (JIT, pools), not counted.
+        for (var i = 0; i < Math.Min(20, n); i++)
+        {
+            await PublishAsync($"bw-{i}", Customer(i + 13), $"bwo-{i}");
+        }
+
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = o.Concurrency };
+        var watch = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, n), parallel, async (i, _) =>
+            await PublishAsync($"bi-{i}", Customer(i), $"bo-{i}"));
+        var intakeRate = n / watch.Elapsed.TotalSeconds;
+
+        var rawRate = await RawInsertAsync(db, n);
+        Console.WriteLine($"intake {provider} at {customers} customers: intake {intakeRate:F0} events/s, raw batched INSERT {rawRate:F0} events/s (seeded in {seed.Elapsed.TotalSeconds:F1} s)");
+        return new Dictionary<string, object?>
+        {
+            ["customers"] = customers,
+            ["events"] = n,
+            ["intake_events_per_s"] = intakeRate,
+            ["raw_events_per_s"] = rawRate,
+            ["intake_us_per_event"] = 1e6 / intakeRate,
+            ["seed_seconds"] = seed.Elapsed.TotalSeconds,
+        };
+    }
+
+    private sealed record Table(string Name, List<string> Columns, Dictionary<int, List<object?[]>> RowsByEvent);
+
+    /// <summary>Reads back every row intake wrote for the bi-* events, re-keys it and inserts it again in batches.</summary>
+    private static async Task<double> RawInsertAsync(BenchDatabase db, int n)
+    {
+        static int Index(string key) => int.Parse(key[(key.IndexOf('-', StringComparison.Ordinal) + 1)..], CultureInfo.InvariantCulture);
+        async Task<Table> ReadAsync(string table, string where, string keyColumn, Func<object?[], List<string>, object?[]> rekey)
+        {
+            var columns = await db.ColumnsAsync(table);
+            var rows = new Dictionary<int, List<object?[]>>();
+            await using var connection = db.CreateConnection();
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {string.Join(", ", columns)} FROM {table} WHERE {where}";
+            await using var reader = await command.ExecuteReaderAsync();
+            var keyOrdinal = columns.IndexOf(keyColumn);
+            while (await reader.ReadAsync())
+            {
+                var row = new object?[columns.Count];
+                for (var c = 0; c < row.Length; c++)
+                {
+                    row[c] = reader.IsDBNull(c) ? null : reader.GetValue(c);
+                }
+
+                var index = Index((string)row[keyOrdinal]!);
+                if (!rows.TryGetValue(index, out var list))
+                {
+                    rows[index] = list = [];
+                }
+
+                list.Add(rekey(row, columns));
+            }
+
+            return new Table(table, columns, rows);
+        }
+
+        static object?[] Prefix(object?[] row, List<string> columns, params string[] names)
+        {
+            foreach (var name in names)
+            {
+                var i = columns.IndexOf(name);
+                row[i] = row[i] switch
+                {
+                    Guid => Guid.NewGuid(),
+                    string s when name == "id" => Guid.NewGuid().ToString().ToUpperInvariant(),
+                    string s => "r" + s,
+                    var other => other,
+                };
+            }
+
+            return row;
+        }
+
+        var events = await ReadAsync("loyalty_processed_events", "event_id LIKE 'bi-%'", "event_id", (r, c) => Prefix(r, c, "event_id"));
+        var orders = await ReadAsync("loyalty_customer_orders", "order_id LIKE 'bo-%'", "order_id", (r, c) => Prefix(r, c, "order_id"));
+        var steps = await ReadAsync("loyalty_scheduled_steps", "trigger_event_id LIKE 'bi-%'", "trigger_event_id", (r, c) => Prefix(r, c, "id", "dedupe_key", "trigger_event_id"));
+        var customerIdOrdinal = events.Columns.IndexOf("customer_id");
+        var customerOfEvent = events.RowsByEvent.ToDictionary(e => e.Key, e => (string)e.Value[0][customerIdOrdinal]!);
+        var customerColumns = await db.ColumnsAsync("loyalty_customers");
+        var customerRows = new Dictionary<string, object?[]>(StringComparer.Ordinal);
+        await using (var connection = db.CreateConnection())
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {string.Join(", ", customerColumns)} FROM loyalty_customers WHERE customer_id IN (SELECT customer_id FROM loyalty_processed_events WHERE event_id LIKE 'bi-%')";
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                var row = new object?[customerColumns.Count];
+                for (var c = 0; c < row.Length; c++)
+                {
+                    row[c] = reader.IsDBNull(c) ? null : reader.GetValue(c);
+                }
+
+                customerRows[(string)row[0]!] = row;
+            }
+        }
+
+        const int batch = 100;
+        var watch = Stopwatch.StartNew();
+        await using (var connection = db.CreateConnection())
+        {
+            await connection.OpenAsync();
+            for (var start = 0; start < n; start += batch)
+            {
+                var range = Enumerable.Range(start, Math.Min(batch, n - start)).ToList();
+                await using var transaction = await connection.BeginTransactionAsync();
+                foreach (var table in new[] { events, orders, steps })
+                {
+                    var rows = range.SelectMany(i => table.RowsByEvent.TryGetValue(i, out var r) ? r : []).ToList();
+                    await InsertAsync(connection, transaction, table.Name, table.Columns, rows, null);
+                }
+
+                var customers = range.Where(customerOfEvent.ContainsKey).Select(i => customerOfEvent[i]).Distinct(StringComparer.Ordinal)
+                    .Where(customerRows.ContainsKey).Select(id => customerRows[id]).ToList();
+                await InsertAsync(connection, transaction, "loyalty_customers", customerColumns, customers, "customer_id");
+                await transaction.CommitAsync();
+            }
+        }
+
+        return n / watch.Elapsed.TotalSeconds;
+    }
+
+    private static async Task InsertAsync(DbConnection connection, DbTransaction transaction, string table, List<string> columns, List<object?[]> rows, string? upsertKey)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        BenchDatabase.BuildInsert(command, table, columns, rows, upsertKey);
+        await command.ExecuteNonQueryAsync();
+    }
+}

@@ -1,0 +1,143 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using Loyalty.Throughput;
+
+var options = HarnessOptions.Parse(args);
+if (options.ProbeBacklog is { } backlog)
+{
+    return await DispatchStage.ProbeAsync(options, backlog);
+}
+
+var results = new Dictionary<string, object?>
+{
+    ["measured_at"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+    ["machine"] = Machine(),
+    ["smoke"] = options.Smoke,
+    ["arguments"] = string.Join(' ', args),
+};
+if (options.Runs("deliver"))
+{
+    results["deliver"] = await DeliverStage.RunAsync(options);
+}
+
+if (options.Runs("intake"))
+{
+    results["intake"] = await IntakeStage.RunAsync(options);
+}
+
+if (options.Runs("dispatch"))
+{
+    results["dispatch"] = await DispatchStage.RunAsync(options);
+}
+
+if (options.Runs("memory"))
+{
+    var forward = args.Where((a, i) => a != "--probe-backlog" && (i == 0 || args[i - 1] != "--probe-backlog")).ToArray();
+    results["memory"] = await DispatchStage.RunMemoryAsync(options, forward);
+}
+
+if (options.Runs("latency"))
+{
+    results["latency"] = await LatencyStage.RunAsync(options);
+}
+
+var json = new JsonSerializerOptions { WriteIndented = true };
+var resultsJson = JsonSerializer.Serialize(results, json);
+await File.WriteAllTextAsync(Path.Combine(options.OutputDirectory, "throughput.json"), resultsJson);
+var summary = Summary.Build(JsonDocument.Parse(resultsJson).RootElement, options.ComposeReport);
+await File.WriteAllTextAsync(Path.Combine(options.OutputDirectory, "summary.json"), JsonSerializer.Serialize(summary, json));
+await File.WriteAllTextAsync(Path.Combine(options.OutputDirectory, "throughput.md"), Summary.Markdown(JsonDocument.Parse(resultsJson).RootElement, summary));
+Console.WriteLine($"wrote {options.OutputDirectory}/summary.json, throughput.json, throughput.md");
+return summary.Values.Any(v => v is null) ? 2 : 0;
+
+static string Machine()
+{
+    var cpu = File.Exists("/proc/cpuinfo")
+        ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
+        : null;
+    var memory = File.Exists("/proc/meminfo")
+        ? File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
+        : null;
+    return $"nproc={Environment.ProcessorCount}; memory={memory}; cpu={cpu}; os={RuntimeInformation.OSDescription}; runtime={RuntimeInformation.FrameworkDescription}; shared machine (other workloads running)";
+}
+
+/// <summary>The flat summary of issue 9 and the Markdown table of the harness's figures.</summary>
+internal static class Summary
+{
+    public static Dictionary<string, object?> Build(JsonElement r, string? composeReport)
+    {
+        double? Get(params string[] path)
+        {
+            var e = r;
+            foreach (var p in path)
+            {
+                if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(p, out e))
+                {
+                    return null;
+                }
+            }
+
+            return e.ValueKind == JsonValueKind.Number ? e.GetDouble() : null;
+        }
+
+        var (reparse, bare) = Compose(composeReport);
+        var costs = new[] { Get("intake", "sqlite", "cost_largest_vs_smallest"), Get("intake", "postgres", "cost_largest_vs_smallest") }.Where(c => c is not null).ToList();
+        return new Dictionary<string, object?>
+        {
+            ["compose_vs_reparse"] = reparse,
+            ["compose_vs_bare_render"] = bare,
+            ["deliver_vs_connection_per_message"] = Get("deliver", "deliver_vs_connection_per_message"),
+            ["deliver_vs_smtp_source"] = Get("deliver", "deliver_vs_smtp_source"),
+            ["intake_vs_raw_insert_sqlite"] = Get("intake", "sqlite", "intake_vs_raw_insert"),
+            ["intake_vs_raw_insert_postgres"] = Get("intake", "postgres", "intake_vs_raw_insert"),
+            // The worse of the two stores: per-event cost at the largest customer count ÷ at the smallest.
+            ["intake_cost_1m_vs_1k"] = costs.Count > 0 ? costs.Max() : null,
+            ["dispatch_vs_job_per_email"] = Get("dispatch", "dispatch_vs_job_per_email"),
+            ["memory_1m_vs_10k"] = Get("memory", "memory_large_vs_small"),
+            ["immediate_p95_ms"] = Get("latency", "p95_ms"),
+            ["measured_at"] = r.GetProperty("measured_at").GetString(),
+            ["machine"] = r.GetProperty("machine").GetString(),
+        };
+    }
+
+    /// <summary>From BenchmarkDotNet's JSON report: cached rate ÷ re-parse rate, cached rate ÷ bare-render rate.</summary>
+    private static (double? Reparse, double? Bare) Compose(string? report)
+    {
+        if (report is null || !File.Exists(report))
+        {
+            return (null, null);
+        }
+
+        using var doc = JsonDocument.Parse(File.ReadAllText(report));
+        var means = doc.RootElement.GetProperty("Benchmarks").EnumerateArray()
+            .ToDictionary(b => b.GetProperty("Method").GetString()!, b => b.GetProperty("Statistics").GetProperty("Mean").GetDouble());
+        var cached = means["LoyaltyCached"];
+        return (means["ReparsePerMessage"] / cached, means["BareRender"] / cached);
+    }
+
+    public static string Markdown(JsonElement r, Dictionary<string, object?> summary)
+    {
+        var md = new StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture, $"# Throughput harness ({r.GetProperty("measured_at").GetString()})");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {r.GetProperty("machine").GetString()}  ");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Arguments: `{r.GetProperty("arguments").GetString()}`");
+        md.AppendLine();
+        md.AppendLine("| summary key | value |");
+        md.AppendLine("|---|---|");
+        foreach (var (key, value) in summary)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {key} | {(value is double d ? d.ToString("G4", CultureInfo.InvariantCulture) : value?.ToString() ?? "not measured")} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine("Raw figures (every number the harness measured):");
+        md.AppendLine();
+        md.AppendLine("```json");
+        md.AppendLine(JsonSerializer.Serialize(r, new JsonSerializerOptions { WriteIndented = true }));
+        md.AppendLine("```");
+        return md.ToString();
+    }
+}
