@@ -25,13 +25,20 @@ public sealed class ConsentGate
     /// <summary>The suppression category that stops everything (hard bounce, unsubscribe from all).</summary>
     public const string All = "*";
 
+    /// <summary>The hold reason of marketing paused by a recent service issue.</summary>
+    public const string ServiceIssuePauseReason = "service-issue-pause";
+
     private readonly EmailOptions _options;
+    private readonly FlowRegistry? _flows;
 
     /// <summary>Created by DI.</summary>
-    public ConsentGate(IOptions<EmailOptions> options)
+    /// <param name="options">Caps, quiet hours and the service-issue pause.</param>
+    /// <param name="flows">The flows, to find the customer's service issues (no pause without it).</param>
+    public ConsentGate(IOptions<EmailOptions> options, FlowRegistry? flows = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
+        _flows = flows;
     }
 
     /// <summary>Checks one due send of <paramref name="step"/> to <paramref name="customer"/>.</summary>
@@ -58,6 +65,17 @@ public sealed class ConsentGate
         if (customer.MarketingConsent != true)
         {
             return new ConsentDecision("no-marketing-consent", null, null);
+        }
+
+        // A customer who just had a bad experience hears no marketing until the pause ends: held, not dropped.
+        if (_options.ServiceIssuePause > TimeSpan.Zero && _flows is not null && ServiceIssueHistory.Applies(_flows))
+        {
+            var issues = await ServiceIssueHistory.ReadAsync(services.GetRequiredService<IScheduledStepStore>(), _flows, customer.CustomerId, null, cancellationToken).ConfigureAwait(false);
+            var open = ServiceIssueHistory.Open(issues, now, _options.ServiceIssuePause);
+            if (open.Count > 0)
+            {
+                return new ConsentDecision(null, open.Max(i => i.OccurredAt) + _options.ServiceIssuePause, ServiceIssuePauseReason);
+            }
         }
 
         if (_options.QuietHours.Enabled && QuietUntil(now, customer.TimeZone) is { } quietEnd)
