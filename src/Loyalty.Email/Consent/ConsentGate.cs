@@ -88,7 +88,9 @@ public sealed class ConsentGate
             var since = now - _options.FrequencyCap.Period;
             var sent = await services.GetRequiredService<IScheduledStepStore>().QueryAsync(
                 new StepQuery { CustomerId = customer.CustomerId, State = StepState.Sent, CompletedSince = since, Take = 1000 }, cancellationToken).ConfigureAwait(false);
-            var marketingSent = sent.Where(s => EmailCategories.IsMarketing(s.Category) && s.CompletedAt is not null && s.Id != step.Id)
+            // A send leaves the window when a full period has passed (strictly after `since` counts), which is the
+            // instant the hold below names: a held send is free to go when it is due again.
+            var marketingSent = sent.Where(s => EmailCategories.IsMarketing(s.Category) && s.CompletedAt > since && s.Id != step.Id)
                 .OrderBy(s => s.CompletedAt).ToList();
             if (marketingSent.Count >= _options.FrequencyCap.MaxSends)
             {

@@ -8,7 +8,7 @@ namespace Loyalty.Email.Consent;
 /// <param name="TriggerEventId">The issue's event id.</param>
 /// <param name="TriggerKey">The issue's trigger key (<c>issue:ID</c> for once-per-trigger flows).</param>
 /// <param name="OccurredAt">When the shop detected it.</param>
-/// <param name="FirstStepId">The id of its first step (orders issues detected at the same instant).</param>
+/// <param name="FirstStepId">The id of its first step.</param>
 internal readonly record struct ServiceIssueRecord(string TriggerEventId, string? TriggerKey, DateTimeOffset OccurredAt, Guid FirstStepId);
 
 /// <summary>
@@ -42,9 +42,11 @@ internal static class ServiceIssueHistory
             .Select(g =>
             {
                 var first = g.OrderBy(s => s.StepIndex).ThenBy(s => s.Id).First();
-                return new ServiceIssueRecord(g.Key, first.TriggerKey, first.TriggerOccurredAt, first.Id);
+                return (Record: new ServiceIssueRecord(g.Key, first.TriggerKey, first.TriggerOccurredAt, first.Id), first.CreatedAt);
             })
-            .OrderBy(r => r.OccurredAt).ThenBy(r => r.FirstStepId)
+            // Detected first, then received first; issues of the same instant by event id, so every worker agrees.
+            .OrderBy(r => r.Record.OccurredAt).ThenBy(r => r.CreatedAt).ThenBy(r => r.Record.TriggerEventId, StringComparer.Ordinal)
+            .Select(r => r.Record)
             .ToList();
     }
 

@@ -86,6 +86,7 @@ internal sealed class EventIntake : ILoyaltyPublisher
             throw new EventValidationException(loyaltyEvent.GetType().Name, loyaltyEvent.EventId, problems);
         }
 
+        loyaltyEvent = Normalize(loyaltyEvent);
         if (await _events.IsProcessedAsync(loyaltyEvent.EventId, cancellationToken).ConfigureAwait(false))
         {
             _telemetry.EventReceived(loyaltyEvent.EventType, duplicate: true);
@@ -128,6 +129,15 @@ internal sealed class EventIntake : ILoyaltyPublisher
         }
     }
 
+    /// <summary>
+    /// A custom event published without properties carries an undefined <see cref="JsonElement"/>, which cannot be
+    /// stored as JSON: it becomes an empty object.
+    /// </summary>
+    internal static LoyaltyEvent Normalize(LoyaltyEvent e)
+        => e is CustomEvent { Properties.ValueKind: JsonValueKind.Undefined } custom ? custom with { Properties = EmptyObject.Clone() } : e;
+
+    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement;
+
     /// <summary>Validates <paramref name="e"/> the way <see cref="PublishAsync"/> does; throws <see cref="EventValidationException"/>.</summary>
     internal void Validate(LoyaltyEvent e)
     {
@@ -148,6 +158,7 @@ internal sealed class EventIntake : ILoyaltyPublisher
     /// </summary>
     internal async Task<(IntakeChangeSet Changes, IReadOnlyList<string> Milestones)> PlanAsync(LoyaltyEvent e, (LoyaltyCustomer? Customer, IReadOnlyList<CustomerOrder> Orders)? given, List<FlowDryRunResult>? report, CancellationToken cancellationToken)
     {
+        e = Normalize(e);
         var now = _time.GetUtcNow();
         var existing = given is { } g ? g.Customer : await _customers.FindByIdAsync(e.CustomerId, cancellationToken).ConfigureAwait(false);
         var ordersBefore = given is { } go ? go.Orders : existing is null ? [] : await _customers.GetOrdersAsync(e.CustomerId, cancellationToken).ConfigureAwait(false);
