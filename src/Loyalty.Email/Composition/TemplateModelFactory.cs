@@ -56,6 +56,12 @@ public sealed class TemplateModelFactory
                     ["order_id"] = issue.OrderId,
                     ["credit"] = issue.SuggestedCredit is { } credit && issue.Currency is { } currency ? new MoneyValue(credit, currency) : null,
                 };
+                if (issue.OrderId is { } issueOrderId)
+                {
+                    // The shipped apology says "your order {{ order.id }}": the order a service issue names is the order.
+                    root["order"] = new Dictionary<string, object?> { ["id"] = issueOrderId };
+                }
+
                 break;
             case MilestoneReached milestone:
                 root["milestone"] = new Dictionary<string, object?>

@@ -25,13 +25,20 @@ public sealed class ConsentGate
     /// <summary>The suppression category that stops everything (hard bounce, unsubscribe from all).</summary>
     public const string All = "*";
 
+    /// <summary>The hold reason of marketing paused by a recent service issue.</summary>
+    public const string ServiceIssuePauseReason = "service-issue-pause";
+
     private readonly EmailOptions _options;
+    private readonly FlowRegistry? _flows;
 
     /// <summary>Created by DI.</summary>
-    public ConsentGate(IOptions<EmailOptions> options)
+    /// <param name="options">Caps, quiet hours and the service-issue pause.</param>
+    /// <param name="flows">The flows, to find the customer's service issues (no pause without it).</param>
+    public ConsentGate(IOptions<EmailOptions> options, FlowRegistry? flows = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
+        _flows = flows;
     }
 
     /// <summary>Checks one due send of <paramref name="step"/> to <paramref name="customer"/>.</summary>
@@ -60,6 +67,17 @@ public sealed class ConsentGate
             return new ConsentDecision("no-marketing-consent", null, null);
         }
 
+        // A customer who just had a bad experience hears no marketing until the pause ends: held, not dropped.
+        if (_options.ServiceIssuePause > TimeSpan.Zero && _flows is not null && ServiceIssueHistory.Applies(_flows))
+        {
+            var issues = await ServiceIssueHistory.ReadAsync(services.GetRequiredService<IScheduledStepStore>(), _flows, customer.CustomerId, null, cancellationToken).ConfigureAwait(false);
+            var open = ServiceIssueHistory.Open(issues, now, _options.ServiceIssuePause);
+            if (open.Count > 0)
+            {
+                return new ConsentDecision(null, open.Max(i => i.OccurredAt) + _options.ServiceIssuePause, ServiceIssuePauseReason);
+            }
+        }
+
         if (_options.QuietHours.Enabled && QuietUntil(now, customer.TimeZone) is { } quietEnd)
         {
             return new ConsentDecision(null, quietEnd, "quiet-hours");
@@ -70,7 +88,9 @@ public sealed class ConsentGate
             var since = now - _options.FrequencyCap.Period;
             var sent = await services.GetRequiredService<IScheduledStepStore>().QueryAsync(
                 new StepQuery { CustomerId = customer.CustomerId, State = StepState.Sent, CompletedSince = since, Take = 1000 }, cancellationToken).ConfigureAwait(false);
-            var marketingSent = sent.Where(s => EmailCategories.IsMarketing(s.Category) && s.CompletedAt is not null && s.Id != step.Id)
+            // A send leaves the window when a full period has passed (strictly after `since` counts), which is the
+            // instant the hold below names: a held send is free to go when it is due again.
+            var marketingSent = sent.Where(s => EmailCategories.IsMarketing(s.Category) && s.CompletedAt > since && s.Id != step.Id)
                 .OrderBy(s => s.CompletedAt).ToList();
             if (marketingSent.Count >= _options.FrequencyCap.MaxSends)
             {

@@ -63,6 +63,28 @@ public sealed class EmailOptions
     /// <summary>How long a service issue pauses marketing and review prompts for the customer. Default 14 days.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
     public TimeSpan ServiceIssuePause { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>Limits of proactive service recovery (apologies and credits per customer).</summary>
+    public ServiceRecoveryOptions ServiceRecovery { get; set; } = new();
+}
+
+/// <summary>
+/// At most <see cref="MaxPerCustomer"/> service issues per customer per <see cref="Period"/> get the apology and the
+/// credit; the steps of further issues are Skipped with the reason <c>service-recovery-cap</c>. Bound from
+/// <c>Loyalty:Email:ServiceRecovery</c>.
+/// </summary>
+public sealed class ServiceRecoveryOptions
+{
+    /// <summary>The reason recorded on the steps of an issue beyond the cap.</summary>
+    public const string CapReason = "service-recovery-cap";
+
+    /// <summary>Issues per customer per period that get an apology and a credit. Default 2.</summary>
+    [Range(1, 1000)]
+    public int MaxPerCustomer { get; set; } = 2;
+
+    /// <summary>The window the cap counts in, by the issues' times. Default 30 days.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
+    public TimeSpan Period { get; set; } = TimeSpan.FromDays(30);
 }
 
 /// <summary>At most <see cref="MaxSends"/> marketing messages per <see cref="Period"/> per customer, across flows.</summary>

@@ -23,7 +23,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class LoyaltyEmailServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds behavioural e-mail: intake (<see cref="ILoyaltyPublisher"/>), flows, milestones, the dispatcher and its
+    /// Adds behavioural e-mail: intake (<see cref="ILoyaltyPublisher"/>), flows and their dry run (<see cref="FlowDryRun"/>), milestones, the dispatcher and its
     /// Hangfire jobs, consent and signed links. Binds <c>Email</c>, <c>Email:Flows</c>, <c>Email:Milestones</c> and
     /// <c>Links</c> from the builder's configuration when it has one. Can be safely called multiple times.
     /// </summary>
@@ -95,7 +95,9 @@ public static class LoyaltyEmailServiceCollectionExtensions
 
             return new FlowRegistry(flows, sp.GetService<IEmailTemplateRenderer>(), sp.GetService<ILiquidConditionEvaluator>());
         });
-        services.TryAddScoped<ILoyaltyPublisher, EventIntake>();
+        services.TryAddScoped<EventIntake>();
+        services.TryAddScoped<ILoyaltyPublisher>(sp => sp.GetRequiredService<EventIntake>());
+        services.TryAddScoped(sp => new FlowDryRun(sp.GetRequiredService<EventIntake>(), sp.GetRequiredService<FlowRegistry>()));
         services.TryAddSingleton<IImmediateStepQueue, HangfireImmediateStepQueue>();
         services.TryAddSingleton<StepDispatcher>();
         services.TryAddTransient<DispatchJobs>();

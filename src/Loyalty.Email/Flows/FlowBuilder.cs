@@ -93,6 +93,9 @@ public sealed class FlowBuilder
     /// <summary>Enters only when the order has this sku.</summary>
     public FlowBuilder WhenOrderHasSku(string sku) => When(new BuiltInFlowCondition(BuiltInCondition.OrderHasSku, sku));
 
+    /// <summary>Enters only on the milestone with this key (for flows triggered by <c>MilestoneReached</c>), e.g. <c>order-count-5</c>.</summary>
+    public FlowBuilder WhenMilestone(string milestoneKey) => When(new BuiltInFlowCondition(BuiltInCondition.MilestoneIs, milestoneKey));
+
     /// <summary>Sets the wait of the next step.</summary>
     public FlowBuilder Wait(FlowWait wait)
     {

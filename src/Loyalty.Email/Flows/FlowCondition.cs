@@ -37,6 +37,8 @@ public enum BuiltInCondition
     OrderHasTag,
     /// <summary>The event's order contains the sku given as argument (entry condition).</summary>
     OrderHasSku,
+    /// <summary>The event is a <see cref="global::Loyalty.Events.MilestoneReached"/> of the milestone key given as argument, e.g. <c>order-count-5</c> (entry condition).</summary>
+    MilestoneIs,
 }
 
 /// <summary>One of Loyalty's own conditions, with an optional argument (a tag or a sku).</summary>
@@ -52,6 +54,7 @@ public sealed record BuiltInFlowCondition(BuiltInCondition Kind, string? Argumen
         BuiltInCondition.OrderRefunded => "order-refunded",
         BuiltInCondition.OrderHasTag => $"order-has-tag:{Argument}",
         BuiltInCondition.OrderHasSku => $"order-has-sku:{Argument}",
+        BuiltInCondition.MilestoneIs => $"milestone:{Argument}",
         _ => Kind.ToString(),
     };
 }

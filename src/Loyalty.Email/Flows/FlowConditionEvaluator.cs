@@ -45,6 +45,8 @@ public sealed class FlowConditionEvaluator
                 && order.Lines.Any(l => l.Tags.Contains(condition.Argument!, StringComparer.OrdinalIgnoreCase)),
             BuiltInCondition.OrderHasSku => context.TriggerEvent is OrderPlaced order
                 && order.Lines.Any(l => string.Equals(l.Sku, condition.Argument, StringComparison.OrdinalIgnoreCase)),
+            BuiltInCondition.MilestoneIs => context.TriggerEvent is MilestoneReached milestone
+                && string.Equals(milestone.Milestone, condition.Argument, StringComparison.Ordinal),
             _ => false,
         };
     }

@@ -14,7 +14,7 @@ namespace Loyalty.Email.Flows;
 /// }
 /// </code>
 /// A condition is a built-in name (<c>ordered-again</c>, <c>open-service-issue</c>, <c>order-refunded</c>,
-/// <c>order-has-tag:TAG</c>, <c>order-has-sku:SKU</c>) or a Liquid expression.
+/// <c>order-has-tag:TAG</c>, <c>order-has-sku:SKU</c>, <c>milestone:KEY</c>) or a Liquid expression.
 /// </summary>
 public static class FlowConfigurationReader
 {
@@ -99,6 +99,7 @@ public static class FlowConfigurationReader
             "order-refunded" => new BuiltInFlowCondition(BuiltInCondition.OrderRefunded),
             _ when trimmed.StartsWith("order-has-tag:", StringComparison.Ordinal) => new BuiltInFlowCondition(BuiltInCondition.OrderHasTag, trimmed["order-has-tag:".Length..]),
             _ when trimmed.StartsWith("order-has-sku:", StringComparison.Ordinal) => new BuiltInFlowCondition(BuiltInCondition.OrderHasSku, trimmed["order-has-sku:".Length..]),
+            _ when trimmed.StartsWith("milestone:", StringComparison.Ordinal) => new BuiltInFlowCondition(BuiltInCondition.MilestoneIs, trimmed["milestone:".Length..]),
             _ => new LiquidExpressionCondition(trimmed),
         };
     }

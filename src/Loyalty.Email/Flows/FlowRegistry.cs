@@ -129,7 +129,7 @@ public sealed class FlowRegistry
             case LiquidExpressionCondition expression:
                 problems.AddRange(liquid.Check(expression.Expression).Select(p => $"{at} '{expression.Expression}': {p}"));
                 break;
-            case BuiltInFlowCondition { Kind: BuiltInCondition.OrderHasTag or BuiltInCondition.OrderHasSku, Argument: null or "" } builtIn:
+            case BuiltInFlowCondition { Kind: BuiltInCondition.OrderHasTag or BuiltInCondition.OrderHasSku or BuiltInCondition.MilestoneIs, Argument: null or "" } builtIn:
                 problems.Add($"{at}: {builtIn.Kind} needs an argument.");
                 break;
         }

@@ -35,6 +35,7 @@ internal sealed class EventIntake : ILoyaltyPublisher
     private readonly EmailTelemetry _telemetry;
     private readonly ILogger<EventIntake> _logger;
     private readonly IEnumerable<ILoyaltyEventObserver> _observers;
+    private readonly EmailOptions _options;
 
     public EventIntake(
         LoyaltyEventValidator validator,
@@ -50,8 +51,10 @@ internal sealed class EventIntake : ILoyaltyPublisher
         TimeProvider time,
         EmailTelemetry telemetry,
         ILogger<EventIntake> logger,
-        IEnumerable<ILoyaltyEventObserver> observers)
+        IEnumerable<ILoyaltyEventObserver> observers,
+        IOptions<EmailOptions> options)
     {
+        _options = options.Value;
         _observers = observers;
         _validator = validator;
         _events = events;
@@ -83,6 +86,7 @@ internal sealed class EventIntake : ILoyaltyPublisher
             throw new EventValidationException(loyaltyEvent.GetType().Name, loyaltyEvent.EventId, problems);
         }
 
+        loyaltyEvent = Normalize(loyaltyEvent);
         if (await _events.IsProcessedAsync(loyaltyEvent.EventId, cancellationToken).ConfigureAwait(false))
         {
             _telemetry.EventReceived(loyaltyEvent.EventType, duplicate: true);
@@ -92,7 +96,7 @@ internal sealed class EventIntake : ILoyaltyPublisher
 
         for (var attempt = 1; ; attempt++)
         {
-            var (changes, milestones) = await PlanAsync(loyaltyEvent, cancellationToken).ConfigureAwait(false);
+            var (changes, milestones) = await PlanAsync(loyaltyEvent, null, null, cancellationToken).ConfigureAwait(false);
             var result = await _intake.CommitAsync(changes, cancellationToken).ConfigureAwait(false);
             switch (result)
             {
@@ -125,12 +129,39 @@ internal sealed class EventIntake : ILoyaltyPublisher
         }
     }
 
-    /// <summary>Works out everything the event changes, without writing anything.</summary>
-    private async Task<(IntakeChangeSet Changes, IReadOnlyList<string> Milestones)> PlanAsync(LoyaltyEvent e, CancellationToken cancellationToken)
+    /// <summary>
+    /// A custom event published without properties carries an undefined <see cref="JsonElement"/>, which cannot be
+    /// stored as JSON: it becomes an empty object.
+    /// </summary>
+    internal static LoyaltyEvent Normalize(LoyaltyEvent e)
+        => e is CustomEvent { Properties.ValueKind: JsonValueKind.Undefined } custom ? custom with { Properties = EmptyObject.Clone() } : e;
+
+    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement;
+
+    /// <summary>Validates <paramref name="e"/> the way <see cref="PublishAsync"/> does; throws <see cref="EventValidationException"/>.</summary>
+    internal void Validate(LoyaltyEvent e)
     {
+        var problems = _validator.Validate(e);
+        if (problems.Count > 0)
+        {
+            throw new EventValidationException(e.GetType().Name, e.EventId, problems);
+        }
+    }
+
+    /// <summary>True when the event was accepted before.</summary>
+    internal Task<bool> IsProcessedAsync(string eventId, CancellationToken cancellationToken) => _events.IsProcessedAsync(eventId, cancellationToken);
+
+    /// <summary>
+    /// Works out everything the event changes, without writing anything. <paramref name="given"/> replaces what the
+    /// store knows of the customer (a dry run over a snapshot); <paramref name="report"/>, when given, receives why
+    /// each flow of a matching trigger would or would not be entered.
+    /// </summary>
+    internal async Task<(IntakeChangeSet Changes, IReadOnlyList<string> Milestones)> PlanAsync(LoyaltyEvent e, (LoyaltyCustomer? Customer, IReadOnlyList<CustomerOrder> Orders)? given, List<FlowDryRunResult>? report, CancellationToken cancellationToken)
+    {
+        e = Normalize(e);
         var now = _time.GetUtcNow();
-        var existing = await _customers.FindByIdAsync(e.CustomerId, cancellationToken).ConfigureAwait(false);
-        var ordersBefore = existing is null ? [] : await _customers.GetOrdersAsync(e.CustomerId, cancellationToken).ConfigureAwait(false);
+        var existing = given is { } g ? g.Customer : await _customers.FindByIdAsync(e.CustomerId, cancellationToken).ConfigureAwait(false);
+        var ordersBefore = given is { } go ? go.Orders : existing is null ? [] : await _customers.GetOrdersAsync(e.CustomerId, cancellationToken).ConfigureAwait(false);
         var changes = new IntakeChangeSet { ExpectedCustomerVersion = existing?.Version };
         var customer = ApplySnapshot(existing, e, now);
         var orders = ordersBefore.Select(CopyOrder).ToList();
@@ -188,7 +219,7 @@ internal sealed class EventIntake : ILoyaltyPublisher
             changes.Events.Add(new ProcessedEvent { EventId = triggerEventId, EventType = e.EventType, CustomerId = e.CustomerId, OccurredAt = e.OccurredAt, ReceivedAt = now });
         }
 
-        await ScheduleAsync(e, triggerEventId, customer ?? existing, orders, changes, now, cancellationToken).ConfigureAwait(false);
+        await ScheduleAsync(e, triggerEventId, customer ?? existing, orders, changes, now, report, cancellationToken).ConfigureAwait(false);
 
         foreach (var milestone in milestones)
         {
@@ -202,13 +233,13 @@ internal sealed class EventIntake : ILoyaltyPublisher
                 OrderId = (e as OrderPlaced)?.OrderId,
             };
             changes.Events.Add(Processed(derived, now));
-            await ScheduleAsync(derived, derived.EventId, customer ?? existing, orders, changes, now, cancellationToken).ConfigureAwait(false);
+            await ScheduleAsync(derived, derived.EventId, customer ?? existing, orders, changes, now, report, cancellationToken).ConfigureAwait(false);
         }
 
         return (changes, milestones);
     }
 
-    private async Task ScheduleAsync(LoyaltyEvent e, string triggerEventId, LoyaltyCustomer? customer, IReadOnlyList<CustomerOrder> orders, IntakeChangeSet changes, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task ScheduleAsync(LoyaltyEvent e, string triggerEventId, LoyaltyCustomer? customer, IReadOnlyList<CustomerOrder> orders, IntakeChangeSet changes, DateTimeOffset now, List<FlowDryRunResult>? report, CancellationToken cancellationToken)
     {
         var flows = _flows.ForTrigger(e.EventType);
         if (flows.Count == 0)
@@ -216,15 +247,24 @@ internal sealed class EventIntake : ILoyaltyPublisher
             return;
         }
 
-        var context = new FlowConditionContext(e, customer, orders, now);
+        var openIssues = 0;
+        if (flows.Any(f => f.EntryConditions.Any(c => c is BuiltInFlowCondition { Kind: BuiltInCondition.HasOpenServiceIssue })))
+        {
+            var issues = await Consent.ServiceIssueHistory.ReadAsync(_steps, _flows, e.CustomerId, null, cancellationToken).ConfigureAwait(false);
+            openIssues = Consent.ServiceIssueHistory.Open(issues, now, _options.ServiceIssuePause, e.EventId).Count;
+        }
+
+        var context = new FlowConditionContext(e, customer, orders, now) { OpenServiceIssues = openIssues };
         var eventJson = JsonSerializer.Serialize(e);
         Templates.TemplateModel? model = null;
         Templates.TemplateModel Model() => model ??= _models.Create(e, customer);
 
         foreach (var flow in flows)
         {
-            if (!flow.EntryConditions.All(c => _conditions.Holds(c, context, Model)))
+            var failed = flow.EntryConditions.FirstOrDefault(c => !_conditions.Holds(c, context, Model));
+            if (failed is not null)
             {
+                report?.Add(FlowDryRunResult.NotEntered(flow, e, FlowDryRunVerdict.EntryConditionFailed, $"entry condition '{failed.Name}' does not hold"));
                 continue;
             }
 
@@ -232,21 +272,37 @@ internal sealed class EventIntake : ILoyaltyPublisher
             if (flow.Reentry.Kind == FlowReentryKind.Cooldown)
             {
                 var recent = await _steps.QueryAsync(new StepQuery { CustomerId = e.CustomerId, FlowId = flow.Id, Take = 50 }, cancellationToken).ConfigureAwait(false);
-                if (recent.Any(s => s.StepIndex == 0 && s.TriggerOccurredAt > e.OccurredAt - flow.Reentry.Cooldown && s.TriggerEventId != triggerEventId))
+                var last = recent.FirstOrDefault(s => s.StepIndex == 0 && s.TriggerOccurredAt > e.OccurredAt - flow.Reentry.Cooldown && s.TriggerEventId != triggerEventId);
+                if (last is not null)
                 {
+                    report?.Add(FlowDryRunResult.NotEntered(flow, e, FlowDryRunVerdict.Reentry,
+                        $"re-entry: cool-down of {flow.Reentry.Cooldown} since the entry of {last.TriggerOccurredAt:O} has not passed"));
+                    continue;
+                }
+            }
+            else if (report is not null)
+            {
+                var key = DedupeKey(flow, 0, e.CustomerId, triggerKey);
+                var entered = await _steps.QueryAsync(new StepQuery { CustomerId = e.CustomerId, FlowId = flow.Id, Take = 500 }, cancellationToken).ConfigureAwait(false);
+                if (entered.Any(s => s.DedupeKey == key))
+                {
+                    report.Add(FlowDryRunResult.NotEntered(flow, e, FlowDryRunVerdict.Reentry, flow.Reentry.Kind == FlowReentryKind.OnceEver
+                        ? "re-entry: once ever, and the customer entered before"
+                        : $"re-entry: once per trigger, and the customer entered for '{triggerKey}' before"));
                     continue;
                 }
             }
 
             var zone = customer?.TimeZone ?? e.Customer?.TimeZone ?? "UTC";
             var dueTimes = StepDueTimeCalculator.Calculate(flow, e.OccurredAt, zone, Model());
+            report?.Add(FlowDryRunResult.Entered(flow, e, triggerKey, dueTimes));
             for (var i = 0; i < flow.Steps.Count; i++)
             {
                 var due = dueTimes[i];
                 changes.Steps.Add(new ScheduledStep
                 {
                     Id = Guid.CreateVersion7(now),
-                    DedupeKey = $"{flow.Id}|{i}|{e.CustomerId}|{triggerKey}",
+                    DedupeKey = DedupeKey(flow, i, e.CustomerId, triggerKey),
                     FlowId = flow.Id,
                     StepIndex = i,
                     CustomerId = e.CustomerId,
@@ -266,7 +322,11 @@ internal sealed class EventIntake : ILoyaltyPublisher
         }
     }
 
-    private static string TriggerKey(FlowDefinition flow, LoyaltyEvent e) => flow.Reentry.Kind switch
+    /// <summary>The unique key of one step of one flow for one customer and trigger.</summary>
+    internal static string DedupeKey(FlowDefinition flow, int stepIndex, string customerId, string triggerKey) => $"{flow.Id}|{stepIndex}|{customerId}|{triggerKey}";
+
+    /// <summary>The entity a trigger concerns, as far as the flow's re-entry rule cares.</summary>
+    internal static string TriggerKey(FlowDefinition flow, LoyaltyEvent e) => flow.Reentry.Kind switch
     {
         FlowReentryKind.OnceEver => "once",
         FlowReentryKind.Cooldown => e.EventId,
@@ -288,7 +348,7 @@ internal sealed class EventIntake : ILoyaltyPublisher
         ReceivedAt = now,
     };
 
-    private static LoyaltyCustomer? ApplySnapshot(LoyaltyCustomer? existing, LoyaltyEvent e, DateTimeOffset now)
+    internal static LoyaltyCustomer? ApplySnapshot(LoyaltyCustomer? existing, LoyaltyEvent e, DateTimeOffset now)
     {
         var snapshot = e.Customer;
         if (snapshot is null)
@@ -315,7 +375,7 @@ internal sealed class EventIntake : ILoyaltyPublisher
         return customer;
     }
 
-    private static CustomerOrder CopyOrder(CustomerOrder o) => new()
+    internal static CustomerOrder CopyOrder(CustomerOrder o) => new()
     {
         CustomerId = o.CustomerId,
         OrderId = o.OrderId,

@@ -98,10 +98,21 @@ public sealed class StepDispatcher
 
             EmailLog.Claimed(_logger, batch.Count);
             total += batch.Count;
-            // Higher priority first, so under a frequency cap the more important flow wins the slot.
-            var ordered = batch.OrderByDescending(s => s.Priority).ThenBy(s => s.DueAt).ToList();
-            await Parallel.ForEachAsync(ordered, new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = cancellationToken },
-                async (step, ct) => await RunClaimedAsync(step, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            // One customer's steps run one after the other (a frequency cap or a service-recovery cap counts what
+            // the step before it sent), customers in parallel. Higher priority first, so under a frequency cap the
+            // more important flow wins the slot.
+            var perCustomer = batch
+                .GroupBy(s => s.CustomerId, StringComparer.Ordinal)
+                .Select(g => g.OrderByDescending(s => s.Priority).ThenBy(s => s.DueAt).ThenBy(s => s.StepIndex).ThenBy(s => s.Id).ToList())
+                .ToList();
+            await Parallel.ForEachAsync(perCustomer, new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = cancellationToken },
+                async (steps, ct) =>
+                {
+                    foreach (var step in steps)
+                    {
+                        await RunClaimedAsync(step, ct).ConfigureAwait(false);
+                    }
+                }).ConfigureAwait(false);
         }
     }
 
@@ -185,7 +196,25 @@ public sealed class StepDispatcher
         var customers = services.GetRequiredService<ICustomerStore>();
         var customer = await customers.FindByIdAsync(step.CustomerId, cancellationToken).ConfigureAwait(false);
         var orders = await customers.GetOrdersAsync(step.CustomerId, cancellationToken).ConfigureAwait(false);
-        var context = new FlowConditionContext(triggerEvent, customer, orders, now);
+        var steps = services.GetRequiredService<IScheduledStepStore>();
+        if (flow.Id == LoyaltyEmailBuilder.ServiceRecoveryFlowId && triggerEvent is ServiceIssueDetected)
+        {
+            var issues = await ServiceIssueHistory.ReadAsync(steps, _flows, step.CustomerId, flow.Id, cancellationToken).ConfigureAwait(false);
+            var cap = _options.ServiceRecovery;
+            if (ServiceIssueHistory.IsCapped(issues, step.TriggerEventId, cap.MaxPerCustomer, cap.Period))
+            {
+                return StepDecision.Skip(ServiceRecoveryOptions.CapReason);
+            }
+        }
+
+        var openIssues = 0;
+        if (definition.ExitConditions.Any(c => c is BuiltInFlowCondition { Kind: BuiltInCondition.HasOpenServiceIssue }))
+        {
+            var all = await ServiceIssueHistory.ReadAsync(steps, _flows, step.CustomerId, null, cancellationToken).ConfigureAwait(false);
+            openIssues = ServiceIssueHistory.Open(all, now, _options.ServiceIssuePause, step.TriggerEventId).Count;
+        }
+
+        var context = new FlowConditionContext(triggerEvent, customer, orders, now) { OpenServiceIssues = openIssues };
         TemplateModel? model = null;
         TemplateModel Model() => model ??= _models.Create(triggerEvent, customer, Links(customer));
 
