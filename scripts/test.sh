@@ -63,9 +63,9 @@ install_packages() {
         made_policy=1
     fi
     local rc=0
-    apt-get update -q >&2 || rc=$?
+    apt-get -o DPkg::Lock::Timeout=300 update -q >&2 || rc=$?
     if [ $rc -eq 0 ]; then
-        apt-get install -y -q --no-install-recommends \
+        apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends \
             -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
             "${missing[@]}" >&2 || rc=$?
     fi
