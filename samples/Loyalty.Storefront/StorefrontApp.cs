@@ -84,12 +84,12 @@ public static class StorefrontApp
                 .AddFlow("service-recovery-apology", flow => flow
                     .On(EventTypes.ServiceIssueDetected).Transactional().WithPriority(10)
                     .IssueCredit("service-recovery-credit")
-                    .Send("service-recovery-apology"))
-                // A placeholder until Loyalty.Referrals brings its review prompts: a plain flow with star links.
-                .AddFlow("storefront-review-prompt", flow => flow
-                    .On(EventTypes.OrderDelivered).Marketing()
-                    .Wait(TimeSpan.FromDays(2))
-                    .Send("storefront-review-prompt")))
+                    .Send("service-recovery-apology")))
+            // The referral and review programme: review prompts with one-click stars (replacing the storefront's own
+            // placeholder flow), the share e-mail after a good review, referral codes, attribution and rewards.
+            // Its stores are in memory until Loyalty.EntityFrameworkCore has referral stores (the admin page says so).
+            .AddReferrals()
+            .AddInMemoryReferralStores()
             .UseEntityFrameworkCore<StorefrontDbContext>();
         services.AddScoped<ICreditIssuer, StorefrontCreditIssuer>();
         services.AddSingleton<ITemplateModelContributor, OrderModelContributor>();
@@ -120,6 +120,7 @@ public static class StorefrontApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<UiLocaleMiddleware>();
+        app.UseLoyaltyReferralQuery();
         app.UseHangfireDashboard("/admin/hangfire", new DashboardOptions { DashboardTitle = "Loyalty storefront jobs", AppPath = "/admin" });
         app.MapLoyalty();
         ApiEndpoints.Map(app, options);

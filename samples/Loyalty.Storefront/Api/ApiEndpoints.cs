@@ -2,6 +2,9 @@ using System.Text.Json;
 using Loyalty.Email.Delivery;
 using Loyalty.Email.Flows;
 using Loyalty.Email.Scheduling;
+using Loyalty.Referrals.Attribution;
+using Loyalty.Referrals.Codes;
+using Loyalty.Referrals.Sharing;
 using Loyalty.Storefront.Data;
 using Loyalty.Storefront.Demo;
 using Loyalty.Storefront.Shop;
@@ -57,10 +60,27 @@ public static class ApiEndpoints
             var review = await shop.SubmitReviewAsync(await ReadAsync<ReviewInput>(context), context.RequestAborted);
             return Results.Created($"/products/{Uri.EscapeDataString(review.Sku)}#reviews", review);
         });
-        api.MapGet("/customers/{id}/referral", (string id) => Results.Problem(
-            title: "Referrals are not available yet",
-            detail: $"The referral programme (Loyalty.Referrals) is not part of this build, so customer '{id}' has no referral code or share links yet.",
-            statusCode: StatusCodes.Status501NotImplemented));
+        api.MapGet("/customers/{id}/referral", async (string id, StorefrontDbContext db, ReferralCodes codes, ShareLinkBuilder share, ReferralFunnel funnel, CancellationToken ct) =>
+        {
+            var customer = await db.ShopCustomers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
+            if (customer is null)
+            {
+                return NotFound($"No customer '{id}'.");
+            }
+
+            var code = await codes.GetOrCreateAsync(id, ct);
+            var landing = codes.LandingUrl(code.Code);
+            var figures = (await funnel.GetAsync(new ReferralFunnelFilter { AdvocateCustomerId = id }, ct)).Totals;
+            return Results.Ok(new
+            {
+                code = code.Code,
+                landingUrl = landing.AbsoluteUri,
+                wechatQrPng = new Uri(landing.AbsoluteUri + "/wechat-qr.png").AbsoluteUri,
+                wechatQrSvg = new Uri(landing.AbsoluteUri + "/wechat-qr.svg").AbsoluteUri,
+                shareLinks = share.ForReferral(landing, customer.Locale).ToDictionary(l => l.Key, l => new { url = l.Value.Url.AbsoluteUri, kind = l.Value.Kind.ToString() }),
+                funnel = new { visits = figures.LandingVisits, shareOpens = figures.ShareOpens, attributedOrders = figures.AttributedOrders, rewards = figures.Rewards },
+            });
+        });
         api.MapGet("/sends", async (string? customerId, string? state, IScheduledStepStore steps, FlowRegistry flows, CancellationToken ct) =>
         {
             StepState? filter = Enum.TryParse<StepState>(state, ignoreCase: true, out var s) ? s : null;

@@ -5,6 +5,7 @@ using Loyalty.DependencyInjection;
 using Loyalty.Email.Scheduling;
 using Loyalty.Events;
 using Loyalty.Publishing;
+using Loyalty.Referrals.Codes;
 using Loyalty.Storefront.Data;
 using Loyalty.Stores;
 using Loyalty.Validation;
@@ -17,7 +18,7 @@ public sealed record CustomerInput(string? Id, string? Email, string? Name, stri
 
 public sealed record OrderLineInput(string? Sku, int? Quantity);
 
-public sealed record OrderInput(string? Id, string? CustomerId, IReadOnlyList<OrderLineInput>? Lines, string? ReferralCode);
+public sealed record OrderInput(string? Id, string? CustomerId, IReadOnlyList<OrderLineInput>? Lines, string? ReferralCode, string? VisitorId = null);
 
 public sealed record ServiceIssueInput(string? Id, string? CustomerId, string? OrderId, string? Kind, string? Severity);
 
@@ -45,7 +46,8 @@ public sealed class ShopService(
     IScheduledStepStore steps,
     IImmediateStepQueue immediate,
     TimeProvider time,
-    IOptions<LoyaltyShopOptions> shop)
+    IOptions<LoyaltyShopOptions> shop,
+    ReferralCodes referralCodes)
 {
     private static readonly Dictionary<string, string> CustomerFields = new(StringComparer.Ordinal)
     {
@@ -99,6 +101,11 @@ public sealed class ShopService(
         var errors = new Errors();
         errors.Require("id", input.Id);
         errors.Require("customerId", input.CustomerId);
+        if (input.VisitorId is { Length: > 200 })
+        {
+            errors.Add("visitorId", "A visitor id is at most 200 characters.");
+        }
+
         if (input.Lines is null || input.Lines.Count == 0)
         {
             errors.Add("lines", "An order needs at least one line.");
@@ -158,6 +165,7 @@ public sealed class ShopService(
             Currency = order.Currency,
             Total = order.Total,
             ReferralCode = order.ReferralCode,
+            VisitorId = string.IsNullOrWhiteSpace(input.VisitorId) ? null : input.VisitorId.Trim(),
             Lines = lines.Select(l => new OrderLine
             {
                 Sku = l.Product.Sku,
@@ -301,9 +309,17 @@ public sealed class ShopService(
             Rating = review.Rating,
             Text = review.Text,
             ProductName = product!.Name,
-            ReviewUrl = ProductUrl(review.Sku) + "#reviews",
+            // The page friends see when the review is shared; it carries the reviewer's referral code (?ref=), so a
+            // friend who comes through a shared review is attributed like one who used the referral link.
+            ReviewUrl = await ReviewPageUrlAsync(review.CustomerId, review.Sku, ct),
         }, Camel, ct);
         return review;
+    }
+
+    public async Task<string> ReviewPageUrlAsync(string customerId, string sku, CancellationToken ct)
+    {
+        var code = await referralCodes.GetOrCreateAsync(customerId, ct);
+        return $"{ProductUrl(sku)}?ref={Uri.EscapeDataString(code.Code)}#reviews";
     }
 
     public string ProductUrl(string sku) => new Uri(shop.Value.BaseUrl, $"products/{Uri.EscapeDataString(sku)}").AbsoluteUri;

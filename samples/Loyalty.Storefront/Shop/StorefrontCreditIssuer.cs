@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Loyalty.Storefront.Shop;
 
 /// <summary>
-/// Issues the credits Loyalty's flows ask for (the service-recovery apology) by writing them to the shop's ledger,
+/// Issues the credits Loyalty asks for (the service-recovery apology, referral rewards for friend and advocate) by writing them to the shop's ledger,
 /// once per idempotency key; the account page shows them.
 /// </summary>
 public sealed class StorefrontCreditIssuer(StorefrontDbContext db, TimeProvider time) : ICreditIssuer
@@ -33,7 +33,7 @@ public sealed class StorefrontCreditIssuer(StorefrontDbContext db, TimeProvider 
                 Kind = request.Kind,
                 Amount = request.SuggestedAmount ?? 100m,
                 Currency = request.Currency ?? Catalogue.Currency,
-                Code = "TK-" + request.IdempotencyKey[..8].ToUpperInvariant(),
+                Code = "TK-" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(request.IdempotencyKey)))[..8],
                 Reason = request.Reason,
                 IssuedAt = time.GetUtcNow(),
             };

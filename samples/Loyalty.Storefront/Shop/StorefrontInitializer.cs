@@ -1,10 +1,12 @@
 using Loyalty.Storefront.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Loyalty.Storefront.Shop;
 
 /// <summary>
-/// Runs first when the app starts: creates the database (EnsureCreated on a fresh one), switches SQLite to WAL so
+/// Runs first when the app starts: creates the database and its tables when missing, switches SQLite to WAL so
 /// pages read while workers write, and seeds four customers (en, zh-TW, zh-CN, th) with marketing consent.
 /// </summary>
 public sealed class StorefrontInitializer(IServiceProvider services, ILogger<StorefrontInitializer> logger) : IHostedService
@@ -21,7 +23,7 @@ public sealed class StorefrontInitializer(IServiceProvider services, ILogger<Sto
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<StorefrontDbContext>();
-        await db.Database.EnsureCreatedAsync(cancellationToken);
+        await CreateTablesAsync(db, cancellationToken);
         if (db.Database.IsSqlite())
         {
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
@@ -40,4 +42,25 @@ public sealed class StorefrontInitializer(IServiceProvider services, ILogger<Sto
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// EnsureCreated skips a database that has any table, and on PostgreSQL Hangfire may have made its schema first
+    /// (its storage installs it when created): so the shop's tables are probed and created when they are missing.
+    /// </summary>
+    private static async Task CreateTablesAsync(StorefrontDbContext db, CancellationToken cancellationToken)
+    {
+        if (await db.Database.EnsureCreatedAsync(cancellationToken))
+        {
+            return;
+        }
+
+        try
+        {
+            _ = await db.ShopCustomers.AnyAsync(cancellationToken);
+        }
+        catch (System.Data.Common.DbException)
+        {
+            await db.GetService<IRelationalDatabaseCreator>().CreateTablesAsync(cancellationToken);
+        }
+    }
 }

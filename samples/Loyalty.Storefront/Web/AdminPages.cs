@@ -50,6 +50,9 @@ public static class AdminPages
     private static async Task<IResult> FlowsAsync(HttpContext context, FlowRegistry flows, StorefrontDbContext db)
     {
         var body = new StringBuilder(AdminNav());
+        body.Append("<p class=\"placeholder\" id=\"referral-storage\">Referral programme storage: <strong>in memory</strong>. Loyalty.EntityFrameworkCore has no referral stores yet, " +
+            "so referral codes, landing visits, attributions, reward states and review requests are forgotten when the storefront restarts " +
+            "(the credits already issued stay: they are the shop's own table). E-mail flows, sends and customers are in the database.</p>");
         body.Append("<table id=\"flows\"><tr><th>Flow</th><th>Trigger</th><th>Category</th><th>Entry conditions</th><th>Steps</th><th>Re-entry</th><th>Source</th></tr>");
         foreach (var flow in flows.All)
         {
@@ -218,6 +221,15 @@ public static class AdminPages
     private static RenderedEmail Render(IEmailTemplateRenderer renderer, TemplateModelFactory models, TimeProvider time, string name, string locale)
     {
         var now = time.GetUtcNow();
+        CustomEvent Custom(string eventName, object properties) => new()
+        {
+            EventId = "sample-" + eventName,
+            OccurredAt = now,
+            CustomerId = "sample",
+            Name = eventName,
+            Properties = System.Text.Json.JsonSerializer.SerializeToElement(properties),
+        };
+
         var customer = new LoyaltyCustomer
         {
             CustomerId = "sample",
@@ -248,7 +260,10 @@ public static class AdminPages
         {
             "service-recovery-apology" => new ServiceIssueDetected { EventId = "sample-issue", OccurredAt = now, CustomerId = "sample", IssueId = "SAMPLE-ISSUE", Kind = "late_delivery", Severity = ServiceIssueSeverity.Medium, OrderId = order.OrderId, SuggestedCredit = 100m, Currency = Catalogue.Currency },
             "milestone-congratulation" => new MilestoneReached { EventId = "sample-milestone", OccurredAt = now, CustomerId = "sample", Milestone = "first-order", OrderId = order.OrderId },
-            "storefront-review-prompt" => new OrderDelivered { EventId = "sample-delivered", OccurredAt = now, CustomerId = "sample", OrderId = order.OrderId },
+            "review-prompt" or "review-reminder" => Custom("ReviewPromptDue", new { order_id = order.OrderId, prompt_at = now }),
+            "review-thanks-share" => new ReviewSubmitted { EventId = "sample-review", OccurredAt = now, CustomerId = "sample", OrderId = order.OrderId, Sku = "starter-kit", Rating = 5, ProductName = "Starter Kit", ReviewUrl = "http://localhost:5000/products/starter-kit#reviews" },
+            "referral-friend-joined" => Custom("ReferralFriendJoined", new { friend_first_name = "Ben", order_id = "SAMPLE-2001" }),
+            "referral-reward-ready" => Custom("ReferralRewardReady", new { reward = "TWD 200 credit", friend_first_name = "Ben", order_id = "SAMPLE-2001" }),
             _ => order,
         };
         var links = new Dictionary<string, object?> { ["shop"] = "http://localhost:5000/", ["unsubscribe"] = "#unsubscribe", ["preferences"] = "#preferences" };

@@ -83,6 +83,8 @@ public static class Html
         .stars a{font-size:1.4rem;text-decoration:none;color:#d4a017}pre{white-space:pre-wrap;background:#fff;border:1px solid #ddd;padding:.5rem}
         iframe{width:100%;height:32rem;border:1px solid #ccc;background:#fff}.notice{background:#e6f4ea;padding:.5rem 1rem;border-radius:4px}
         .placeholder{background:#fff8e1;padding:.5rem 1rem;border-radius:4px}code{background:#eee;padding:0 .2rem}
+        .share-button{display:inline-block;margin:.2rem .2rem .2rem 0;padding:.3rem .75rem;border-radius:4px;background:#2f4f3a;color:#fff;text-decoration:none;font-size:.9rem}
+        .share-qr{display:inline-block;margin-left:1rem;text-align:center;vertical-align:middle;font-size:.85rem}
         """;
 }
 

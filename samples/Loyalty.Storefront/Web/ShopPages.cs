@@ -1,5 +1,10 @@
 using System.Globalization;
 using System.Text;
+using Loyalty.AspNetCore;
+using Loyalty.Referrals.Attribution;
+using Loyalty.Referrals.Codes;
+using Loyalty.Referrals.Reviews;
+using Loyalty.Referrals.Sharing;
 using Loyalty.Storefront.Data;
 using Loyalty.Storefront.Shop;
 using Loyalty.Stores;
@@ -159,10 +164,15 @@ public static class ShopPages
             return Results.Redirect("/cart");
         }
 
+        // The referral code typed at checkout wins; otherwise the one the visitor came with (the loyalty_ref cookie
+        // the referral landing or a ?ref= link set). The visitor id lets Loyalty match the order to the visit.
+        var attribution = ReferralAttributionCookie.Read(context.Request);
+        var typedCode = form["referralCode"].ToString().Trim();
+        var referralCode = typedCode.Length > 0 ? typedCode : attribution?.Code;
         var id = "W" + time.GetUtcNow().ToString("yyMMddHHmmss", CultureInfo.InvariantCulture) + Random.Shared.Next(100, 999).ToString(CultureInfo.InvariantCulture);
         try
         {
-            await shop.PlaceOrderAsync(new OrderInput(id, CustomerId(context), lines.Select(l => new OrderLineInput(l.Sku, l.Quantity)).ToList(), form["referralCode"].ToString()), context.RequestAborted);
+            await shop.PlaceOrderAsync(new OrderInput(id, CustomerId(context), lines.Select(l => new OrderLineInput(l.Sku, l.Quantity)).ToList(), referralCode, attribution?.VisitorId), context.RequestAborted);
         }
         catch (ShopValidationException ex)
         {
@@ -191,7 +201,7 @@ public static class ShopPages
         return Results.Redirect("/account");
     }
 
-    private static async Task<IResult> AccountAsync(HttpContext context, StorefrontDbContext db, IScheduledStepStore steps, string? placed)
+    private static async Task<IResult> AccountAsync(HttpContext context, StorefrontDbContext db, IScheduledStepStore steps, ReferralCodes codes, ShareLinkBuilder share, ReferralFunnel funnel, string? placed)
     {
         var lang = UiLocaleMiddleware.Of(context);
         string T(string key) => Strings.T(lang, key);
@@ -256,7 +266,7 @@ public static class ShopPages
                 body.Append("</table>");
             }
 
-            body.Append(CultureInfo.InvariantCulture, $"<h2>{T("referral")}</h2><p class=\"placeholder\" id=\"referral\">{T("referral-soon")}</p>");
+            body.Append(await ReferralSectionAsync(customer, lang, codes, share, funnel, context.RequestAborted));
 
             var credits = await db.ShopCredits.AsNoTracking().Where(c => c.CustomerId == id).ToListAsync(context.RequestAborted);
             body.Append(CultureInfo.InvariantCulture, $"<h2>{T("rewards")}</h2>");
@@ -299,8 +309,18 @@ public static class ShopPages
         return await PageAsync(context, T("account"), body.ToString());
     }
 
-    private static Task<IResult> ReviewAsync(HttpContext context, string? sku, string? order, int? rating)
+    private static Task<IResult> ReviewAsync(HttpContext context, ReviewLinkVerifier verifier, string? sku, string? order, int? rating, string? token)
     {
+        // From an e-mail's star link (through the review landing): the token says who reviews what; it wins over the query.
+        if (verifier.Verify(token) is { } claims)
+        {
+            (sku, order, rating) = (claims.Sku, claims.OrderId, claims.Rating);
+        }
+        else
+        {
+            token = null;
+        }
+
         var lang = UiLocaleMiddleware.Of(context);
         string T(string key) => Strings.T(lang, key);
         var product = Catalogue.Find(sku);
@@ -311,7 +331,7 @@ public static class ShopPages
 
         var body = new StringBuilder();
         body.Append(CultureInfo.InvariantCulture, $"<form method=\"post\" action=\"/review\" class=\"card\" id=\"review-form\"><p><strong>{E(product.DisplayName(lang))}</strong>{(string.IsNullOrEmpty(order) ? "" : $" · {T("order")} {E(order)}")}</p>");
-        body.Append(CultureInfo.InvariantCulture, $"<input type=\"hidden\" name=\"sku\" value=\"{E(product.Sku)}\"><input type=\"hidden\" name=\"order\" value=\"{E(order)}\"><p>{T("rating")}: ");
+        body.Append(CultureInfo.InvariantCulture, $"<input type=\"hidden\" name=\"sku\" value=\"{E(product.Sku)}\"><input type=\"hidden\" name=\"order\" value=\"{E(order)}\"><input type=\"hidden\" name=\"token\" value=\"{E(token)}\"><p>{T("rating")}: ");
         for (var star = 1; star <= 5; star++)
         {
             body.Append(CultureInfo.InvariantCulture, $"<label><input type=\"radio\" name=\"rating\" value=\"{star}\" id=\"rating-{star}\"{(rating == star ? " checked" : "")}> {new string('★', star)}</label> ");
@@ -321,21 +341,80 @@ public static class ShopPages
         return PageAsync(context, T("write-review"), body.ToString());
     }
 
-    private static async Task<IResult> SubmitReviewAsync(HttpContext context, ShopService shop)
+    private static async Task<IResult> SubmitReviewAsync(HttpContext context, ShopService shop, ReviewLinkVerifier verifier, ShareLinkBuilder share, StorefrontDbContext db)
     {
         var lang = UiLocaleMiddleware.Of(context);
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         int? rating = int.TryParse(form["rating"], NumberStyles.None, CultureInfo.InvariantCulture, out var r) ? r : null;
+        ShopReview review;
         try
         {
-            var order = form["order"].ToString();
-            await shop.SubmitReviewAsync(new ReviewInput(CustomerId(context), order.Length == 0 ? null : order, form["sku"], rating, form["text"]), context.RequestAborted);
+            // A star link's token names the reviewer, order and product (the customer may open the mail on another
+            // device); the rating is the one finally chosen on the form.
+            var claims = verifier.Verify(form["token"].ToString());
+            var order = claims?.OrderId ?? form["order"].ToString();
+            review = await shop.SubmitReviewAsync(new ReviewInput(claims?.CustomerId ?? CustomerId(context), order.Length == 0 ? null : order, claims?.Sku ?? form["sku"].ToString(), rating, form["text"]), context.RequestAborted);
         }
         catch (ShopValidationException ex)
         {
             return await PageAsync(context, Strings.T(lang, "write-review"), $"<p class=\"placeholder\">{E(ex.Message)}</p>", 400);
         }
 
-        return await PageAsync(context, Strings.T(lang, "review-thanks"), $"<p class=\"notice\" id=\"review-thanks\">{Strings.T(lang, "review-thanks")}</p><p class=\"placeholder\">{Strings.T(lang, "share-soon")}</p>");
+        var body = new StringBuilder();
+        body.Append(CultureInfo.InvariantCulture, $"<p class=\"notice\" id=\"review-thanks\">{Strings.T(lang, "review-thanks")}</p>");
+        if (review.Rating >= 4)
+        {
+            // Sharing is offered after a good review; no reward is ever tied to the stars.
+            var customer = await db.ShopCustomers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == review.CustomerId, context.RequestAborted);
+            var page = new Uri(await shop.ReviewPageUrlAsync(review.CustomerId, review.Sku, context.RequestAborted));
+            var links = share.ForReview(page, Catalogue.Find(review.Sku)?.DisplayName(lang), customer?.Locale ?? lang);
+            body.Append(CultureInfo.InvariantCulture, $"<h2>{Strings.T(lang, "share-review")}</h2>").Append(ShareButtons(links, wechatQr: null, id: "review-share"));
+        }
+
+        return await PageAsync(context, Strings.T(lang, "review-thanks"), body.ToString());
+    }
+
+    private static readonly Dictionary<string, string> NetworkNames = new(StringComparer.Ordinal)
+    {
+        ["facebook"] = "Facebook", ["x"] = "X", ["linkedin"] = "LinkedIn", ["whatsapp"] = "WhatsApp", ["telegram"] = "Telegram",
+        ["line"] = "LINE", ["weibo"] = "Weibo", ["pinterest"] = "Pinterest", ["reddit"] = "Reddit", ["email"] = "E-mail", ["wechat"] = "WeChat",
+    };
+
+    /// <summary>A button per network; WeChat (no share URL) as its QR code image when one is given.</summary>
+    public static string ShareButtons(IReadOnlyDictionary<string, ShareLink> links, string? wechatQr, string id)
+    {
+        var html = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"<p class=\"share\" id=\"{E(id)}\">"));
+        foreach (var (network, link) in links)
+        {
+            var name = NetworkNames.GetValueOrDefault(network, network);
+            if (link.Kind == ShareLinkKind.QrCode)
+            {
+                if (wechatQr is not null)
+                {
+                    html.Append(CultureInfo.InvariantCulture, $"<span class=\"share-qr\" data-network=\"{E(network)}\"><img id=\"{E(id)}-wechat-qr\" src=\"{E(wechatQr)}\" alt=\"{E(name)} QR code\" width=\"148\" height=\"148\"><br>{E(name)}</span>");
+                }
+
+                continue;
+            }
+
+            var target = link.Kind == ShareLinkKind.Web ? " target=\"_blank\" rel=\"noopener noreferrer\"" : "";
+            html.Append(CultureInfo.InvariantCulture, $"<a class=\"share-button\" data-network=\"{E(network)}\" href=\"{E(link.Url.AbsoluteUri)}\"{target}>{E(name)}</a> ");
+        }
+
+        return html.Append("</p>").ToString();
+    }
+
+    private static async Task<string> ReferralSectionAsync(ShopCustomer customer, string lang, ReferralCodes codes, ShareLinkBuilder share, ReferralFunnel funnel, CancellationToken ct)
+    {
+        string T(string key) => Strings.T(lang, key);
+        var code = await codes.GetOrCreateAsync(customer.Id, ct);
+        var landing = codes.LandingUrl(code.Code);
+        var links = share.ForReferral(landing, customer.Locale);
+        var figures = (await funnel.GetAsync(new ReferralFunnelFilter { AdvocateCustomerId = customer.Id }, ct)).Totals;
+        var html = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"<h2>{T("referral")}</h2><div class=\"card\" id=\"referral\" data-code=\"{E(code.Code)}\">"));
+        html.Append(CultureInfo.InvariantCulture, $"<p>{T("referral-intro")}</p><p>{T("referral-link")}: <a id=\"referral-link\" href=\"{E(landing.AbsoluteUri)}\">{E(landing.AbsoluteUri)}</a> · {T("your-code")} <code id=\"referral-code\">{E(code.Code)}</code></p>");
+        html.Append(ShareButtons(links, $"/r/{Uri.EscapeDataString(code.Code)}/wechat-qr.png", "referral-share"));
+        html.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\" id=\"referral-funnel\">{T("referral-funnel")}: {figures.LandingVisits} · {figures.AttributedOrders} · {figures.Rewards}</p></div>");
+        return html.ToString();
     }
 }

@@ -17,4 +17,8 @@ internal static class LoyaltyPage
     }
 
     public static string Encode(string? value) => HtmlEncoder.Default.Encode(value ?? "");
+
+    /// <summary>Every failure looks the same: nothing tells a prober whether a token was forged, expired or for another purpose.</summary>
+    public static Microsoft.AspNetCore.Http.IResult NotFound() => Microsoft.AspNetCore.Http.Results.Content(
+        Render("Not found", "<h1>This link is not valid</h1>"), "text/html; charset=utf-8", statusCode: Microsoft.AspNetCore.Http.StatusCodes.Status404NotFound);
 }

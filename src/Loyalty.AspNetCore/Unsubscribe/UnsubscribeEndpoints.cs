@@ -17,12 +17,15 @@ internal static class UnsubscribeEndpoints
     public const string MarketingCategory = "marketing";
     public const string AllCategory = "*";
 
-    public static void Map(IEndpointRouteBuilder group)
+    public static void Map(IEndpointRouteBuilder group, LoyaltyEndpointOptions options)
     {
+        var wrapped = Microsoft.Extensions.Options.Options.Create(options);
         group.MapGet("/unsubscribe/{token}", ShowConfirmation);
         group.MapPost("/unsubscribe/{token}", OneClickAsync).DisableAntiforgery();
-        group.MapGet("/preferences/{token}", ShowPreferencesAsync);
-        group.MapPost("/preferences/{token}", SavePreferencesAsync).DisableAntiforgery();
+        group.MapGet("/preferences/{token}", (string token, ISignedLinks links, ICustomerStore customers, ISuppressionStore suppressions, CancellationToken ct)
+            => ShowPreferencesAsync(token, links, customers, suppressions, wrapped, ct));
+        group.MapPost("/preferences/{token}", (string token, HttpRequest request, ISignedLinks links, ICustomerStore customers, ISuppressionStore suppressions, TimeProvider time, CancellationToken ct)
+            => SavePreferencesAsync(token, request, links, customers, suppressions, wrapped, time, ct)).DisableAntiforgery();
     }
 
     private static IResult ShowConfirmation(string token, ISignedLinks links)
@@ -114,6 +117,5 @@ internal static class UnsubscribeEndpoints
     private static string Checkbox(string category, string label, bool isChecked)
         => $"<p><label><input type=\"checkbox\" name=\"category\" value=\"{LoyaltyPage.Encode(category)}\"{(isChecked ? " checked" : "")}> {LoyaltyPage.Encode(label)}</label></p>";
 
-    // Every failure looks the same: nothing tells a prober whether the token was forged, expired or for another purpose.
-    private static IResult NotFound() => Results.Content(LoyaltyPage.Render("Not found", "<h1>This link is not valid</h1>"), "text/html; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
+    private static IResult NotFound() => LoyaltyPage.NotFound();
 }

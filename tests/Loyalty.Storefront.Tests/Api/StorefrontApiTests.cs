@@ -74,12 +74,67 @@ public sealed class StorefrontApiTests(StorefrontFixture storefront)
     }
 
     [Fact]
-    public async Task The_referral_endpoint_answers_501_until_referrals_exist()
+    public async Task The_referral_endpoint_gives_the_code_the_landing_url_and_a_share_link_for_every_network()
     {
-        var response = await Client.GetAsync("api/customers/alice/referral");
+        var (customerId, _) = await storefront.CreateCustomerAsync("api-ref");
 
-        response.StatusCode.Should().Be(HttpStatusCode.NotImplemented);
-        response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        var referral = await Client.GetFromJsonAsync<JsonElement>($"api/customers/{customerId}/referral");
+
+        var code = referral.GetProperty("code").GetString()!;
+        var landing = referral.GetProperty("landingUrl").GetString()!;
+        landing.Should().Be(new Uri(storefront.BaseAddress, $"r/{code}").AbsoluteUri);
+        var links = referral.GetProperty("shareLinks").EnumerateObject().ToDictionary(p => p.Name, p => p.Value);
+        links.Keys.Should().BeEquivalentTo(["facebook", "x", "linkedin", "whatsapp", "telegram", "line", "weibo", "pinterest", "reddit", "email", "wechat"]);
+        var line = links["line"].GetProperty("url").GetString()!;
+        line.Should().StartWith("https://social-plugins.line.me/lineit/share?url=" + Uri.EscapeDataString(landing + "?utm_source=line"));
+        links["email"].GetProperty("url").GetString().Should().StartWith("mailto:");
+        links["wechat"].GetProperty("kind").GetString().Should().Be("QrCode");
+        (await Client.GetFromJsonAsync<JsonElement>($"api/customers/{customerId}/referral")).GetProperty("code").GetString().Should().Be(code, "a customer keeps their code");
+
+        var qr = await Client.GetAsync(referral.GetProperty("wechatQrPng").GetString());
+        qr.StatusCode.Should().Be(HttpStatusCode.OK);
+        qr.Content.Headers.ContentType!.MediaType.Should().Be("image/png");
+
+        var unknown = await Client.GetAsync("api/customers/nobody-here/referral");
+        unknown.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        unknown.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+    }
+
+    [Fact]
+    public async Task A_friend_who_lands_with_the_referral_link_and_orders_with_its_visitor_id_gets_the_welcome_credit()
+    {
+        var (advocateId, _) = await storefront.CreateCustomerAsync("api-adv");
+        var code = (await Client.GetFromJsonAsync<JsonElement>($"api/customers/{advocateId}/referral")).GetProperty("code").GetString()!;
+        var landing = await Client.GetAsync($"r/{code}?utm_source=whatsapp");
+        landing.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        landing.Headers.Location!.OriginalString.Should().Be("/");
+        var cookie = landing.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("loyalty_ref=", StringComparison.Ordinal)).Split(';')[0]["loyalty_ref=".Length..];
+        cookie.Should().EndWith("." + code);
+
+        var (friendId, _) = await storefront.CreateCustomerAsync("api-friend");
+        var order = await Client.PostAsJsonAsync("api/orders", new { id = $"{friendId}-o1", customerId = friendId, lines = new[] { new { sku = "refill-pack", quantity = 1 } }, referralCode = code, visitorId = cookie.Split('.')[0] });
+        order.StatusCode.Should().Be(HttpStatusCode.Created, await order.Content.ReadAsStringAsync());
+
+        var account = await Client.GetFromJsonAsync<JsonElement>($"api/customers/{friendId}");
+        account.GetProperty("credits").EnumerateArray().Should().ContainSingle()
+            .Which.GetProperty("kind").GetString().Should().Be("referral-friend");
+        var funnel = (await Client.GetFromJsonAsync<JsonElement>($"api/customers/{advocateId}/referral")).GetProperty("funnel");
+        funnel.GetProperty("visits").GetInt32().Should().Be(1);
+        funnel.GetProperty("attributedOrders").GetInt32().Should().Be(1);
+    }
+
+    [Fact]
+    public async Task An_unknown_referral_code_redirects_without_a_cookie_and_a_ref_query_on_a_page_sets_one()
+    {
+        var unknown = await Client.GetAsync("r/NOSUCHCODE");
+        unknown.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        unknown.Headers.Contains("Set-Cookie").Should().BeFalse();
+
+        var (advocateId, _) = await storefront.CreateCustomerAsync("api-refq");
+        var code = (await Client.GetFromJsonAsync<JsonElement>($"api/customers/{advocateId}/referral")).GetProperty("code").GetString()!;
+        var page = await Client.GetAsync($"products/starter-kit?ref={code}");
+        page.StatusCode.Should().Be(HttpStatusCode.OK);
+        page.Headers.GetValues("Set-Cookie").Should().Contain(c => c.StartsWith("loyalty_ref=", StringComparison.Ordinal) && c.Contains("." + code, StringComparison.Ordinal));
     }
 
     [Fact]
