@@ -7,7 +7,7 @@ namespace Loyalty.Cli;
 /// <summary>Reads the JSON files a command is given: events (with <c>$type</c>), customers, preview data.</summary>
 internal static class InputFiles
 {
-    private static readonly JsonSerializerOptions Options = new() { PropertyNameCaseInsensitive = true, AllowTrailingCommas = true, ReadCommentHandling = JsonCommentHandling.Skip };
+    private static readonly JsonSerializerOptions Options = new() { PropertyNameCaseInsensitive = true, AllowTrailingCommas = true, ReadCommentHandling = JsonCommentHandling.Skip, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
     public static async Task<JsonDocument> ReadDocumentAsync(string path, CancellationToken cancellationToken)
     {
