@@ -204,7 +204,7 @@ public sealed partial class DocsTests
         args.Select((a, i) => i >= 2 && (File.Exists(Paths.TestData(a)) || Directory.Exists(Paths.TestData(a))) ? Paths.TestData(a) : a).ToArray();
 
     private static string Normalize(string output) =>
-        output.Replace(Paths.TestData(""), "", StringComparison.Ordinal).TrimEnd();
+        output.Replace(Paths.TestData("") + Path.DirectorySeparatorChar, "", StringComparison.Ordinal).TrimEnd();
 
     private static IEnumerable<(string[] Command, string Expected)> ConsoleCommands(string content)
     {
