@@ -195,7 +195,8 @@ internal static class FlowCommands
             var context = new FlowConditionContext(e, customer, ordersAfter, now);
             TemplateModel? model = null;
             TemplateModel Model() => model ??= factory.Create(e, customer);
-            foreach (var flow in flows.All.Where(f => e == triggerEvent || f.Trigger == e.EventType))
+            // For the published event every flow is explained; a flow that a derived milestone starts is explained there.
+            foreach (var flow in flows.All.Where(f => f.Trigger == e.EventType || (e == triggerEvent && !events.Skip(1).Any(d => d.EventType == f.Trigger))))
             {
                 outcomes.Add(Evaluate(flow, e, context, Model, conditions, timeZone, zone));
             }
