@@ -13,9 +13,11 @@ public sealed class ToolPackageTests
         var version = $"0.1.0-test.{DateTime.UtcNow:yyyyMMddHHmmss}.{Guid.NewGuid():N}"[..40].TrimEnd('.');
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
 
-        // PackageVersion only: assembly versions stay, so the Release build the test script made is reused.
+        // Built under an artifacts folder of its own: other tests that pack the libraries (with versions of their own)
+        // may be building src/ at the same time.
         var pack = await RunAsync("dotnet", ["pack", Path.Combine(Paths.RepositoryRoot, "src", "Loyalty.Cli", "Loyalty.Cli.csproj"),
-            "-c", "Release", "-o", feed, $"-p:PackageVersion={version}", "-nologo"], Paths.RepositoryRoot, timeout.Token);
+            "-c", "Release", "-o", feed, "--artifacts-path", Path.Combine(work.Path, "artifacts"), $"-p:PackageVersion={version}", "-nologo"],
+            Paths.RepositoryRoot, timeout.Token);
         pack.ExitCode.Should().Be(0, pack.Output);
         File.Exists(Path.Combine(feed, $"Loyalty.Cli.{version}.nupkg")).Should().BeTrue(pack.Output);
 
