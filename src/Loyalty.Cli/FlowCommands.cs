@@ -1,0 +1,347 @@
+using System.Globalization;
+using Loyalty.Email;
+using Loyalty.Email.Composition;
+using Loyalty.Email.Flows;
+using Loyalty.Email.Milestones;
+using Loyalty.Email.Scheduling;
+using Loyalty.Email.Templates;
+using Loyalty.Events;
+using Loyalty.Stores;
+using Loyalty.Validation;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Loyalty.Cli;
+
+/// <summary><c>loyalty flows list|check|dry-run</c>.</summary>
+internal static class FlowCommands
+{
+    private static readonly string[] ListOptions = ["--config", "--templates"];
+    private static readonly string[] DryRunOptions = ["--config", "--templates", "--event", "--customer"];
+    private static readonly string[] Flags = ["--json", "--no-defaults", "--email-only"];
+
+    internal sealed record StepView(int Step, string Wait, IReadOnlyList<string> ExitWhen, string Action);
+
+    internal sealed record FlowView(string Id, string Trigger, string Category, int Priority, string Reentry, string Source, IReadOnlyList<string> When, IReadOnlyList<StepView> Steps);
+
+    internal sealed record CheckReport(int Flows, IReadOnlyList<string> Problems, IReadOnlyList<string> TemplateWarnings);
+
+    internal sealed record ScheduledView(int Step, DateTimeOffset DueAt, string DueLocal, string Action, IReadOnlyList<string> ExitWhen);
+
+    internal sealed record FlowOutcome(string Flow, string Event, bool Enters, string Reason, IReadOnlyList<ScheduledView> Steps);
+
+    internal sealed record DryRunReport(string EventId, string EventType, string CustomerId, string TimeZone, IReadOnlyList<string> DerivedEvents, IReadOnlyList<FlowOutcome> Flows);
+
+    /// <summary>The flows a host would have: those added in code (by the packages) plus <c>Loyalty:Email:Flows</c>, read by the library's reader.</summary>
+    internal static List<FlowDefinition> ReadFlows(IServiceProvider services, IConfiguration configuration, List<string> problems)
+    {
+        var flows = services.GetRequiredService<IOptions<FlowCatalogOptions>>().Value.Flows.ToList();
+        flows.AddRange(FlowConfigurationReader.Read(configuration.GetSection("Loyalty:Email:Flows"), problems));
+        return flows;
+    }
+
+    public static async Task<int> ListAsync(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken)
+    {
+        var line = CommandLine.Parse(args, ListOptions, Flags);
+        line.NoMorePositionalsThan(0);
+        var settings = ServiceSettings.From(line);
+        var configuration = LoyaltyServices.ReadConfiguration(line.Require("--config", "the host's appsettings.json"));
+        await using var services = LoyaltyServices.Build(settings, configuration, console.Time);
+        var problems = new List<string>();
+        var flows = ReadFlows(services, configuration, problems).Select(View).ToList();
+        if (line.Json)
+        {
+            await console.JsonAsync(new { flows, problems }, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            foreach (var flow in flows)
+            {
+                await console.LineAsync(string.Create(CultureInfo.InvariantCulture, $"{flow.Id}  on {flow.Trigger}  [{flow.Category}, priority {flow.Priority}, re-entry {flow.Reentry}]  from {flow.Source}"), cancellationToken).ConfigureAwait(false);
+                foreach (var condition in flow.When)
+                {
+                    await console.LineAsync($"    when {condition}", cancellationToken).ConfigureAwait(false);
+                }
+
+                foreach (var step in flow.Steps)
+                {
+                    var exits = step.ExitWhen.Count == 0 ? "" : $"; exit when {string.Join(" or ", step.ExitWhen)}";
+                    await console.LineAsync(string.Create(CultureInfo.InvariantCulture, $"    {step.Step}. {step.Wait}{exits}: {step.Action}"), cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            foreach (var problem in problems)
+            {
+                await console.LineAsync($"error: {problem}", cancellationToken).ConfigureAwait(false);
+            }
+
+            await console.LineAsync(string.Create(CultureInfo.InvariantCulture, $"{flows.Count} flow(s)."), cancellationToken).ConfigureAwait(false);
+        }
+
+        return problems.Count > 0 ? LoyaltyCli.ExitErrors : LoyaltyCli.ExitOk;
+    }
+
+    public static async Task<int> CheckAsync(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken)
+    {
+        var line = CommandLine.Parse(args, ListOptions, Flags);
+        line.NoMorePositionalsThan(0);
+        var settings = ServiceSettings.From(line);
+        var configuration = LoyaltyServices.ReadConfiguration(line.Require("--config", "the host's appsettings.json"));
+        await using var services = LoyaltyServices.Build(settings, configuration, console.Time);
+        var problems = new List<string>();
+        var flows = ReadFlows(services, configuration, problems);
+        await console.ProgressAsync(string.Create(CultureInfo.InvariantCulture, $"checking {flows.Count} flows and the templates they send ..."), cancellationToken).ConfigureAwait(false);
+
+        // The templates a host would load: a broken one stops the host, so it is a problem here too.
+        IEmailTemplateRenderer? renderer = null;
+        var templateWarnings = new List<string>();
+        try
+        {
+            renderer = services.GetRequiredService<IEmailTemplateRenderer>();
+            var options = services.GetRequiredService<IOptions<TemplateOptions>>().Value;
+            templateWarnings.AddRange(TemplateValidator.Validate(options, services.GetServices<ILiquidFilterProvider>()).Select(d => d.ToString()));
+        }
+        catch (TemplateValidationException ex)
+        {
+            problems.AddRange(ex.Diagnostics.Where(d => d.Severity == TemplateDiagnosticSeverity.Error).Select(d => "template " + d));
+        }
+
+        // The same check the host runs at start-up (FlowRegistry): ids, triggers, categories, steps, Liquid conditions, templates.
+        problems.AddRange(FlowRegistry.Validate(flows, renderer, services.GetRequiredService<ILiquidConditionEvaluator>()));
+        if (line.Json)
+        {
+            await console.JsonAsync(new CheckReport(flows.Count, problems, templateWarnings), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            foreach (var problem in problems)
+            {
+                await console.LineAsync($"error: {problem}", cancellationToken).ConfigureAwait(false);
+            }
+
+            await console.LineAsync(
+                problems.Count == 0
+                    ? string.Create(CultureInfo.InvariantCulture, $"{flows.Count} flow(s) checked: all well.")
+                    : string.Create(CultureInfo.InvariantCulture, $"{flows.Count} flow(s) checked: {problems.Count} problem(s)."),
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        return problems.Count > 0 ? LoyaltyCli.ExitErrors : LoyaltyCli.ExitOk;
+    }
+
+    public static async Task<int> DryRunAsync(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken)
+    {
+        var line = CommandLine.Parse(args, DryRunOptions, Flags);
+        line.NoMorePositionalsThan(0);
+        var settings = ServiceSettings.From(line);
+        var configuration = LoyaltyServices.ReadConfiguration(line.Require("--config", "the host's appsettings.json"));
+        var eventPath = line.Require("--event", "an event as JSON with \"$type\"");
+        LoyaltyEvent triggerEvent;
+        using (var document = await InputFiles.ReadDocumentAsync(eventPath, cancellationToken).ConfigureAwait(false))
+        {
+            triggerEvent = InputFiles.ToEvent(document, eventPath);
+        }
+
+        LoyaltyCustomer? customer = null;
+        IReadOnlyList<CustomerOrder> orders = [];
+        if (line.Get("--customer") is { } customerPath)
+        {
+            using var document = await InputFiles.ReadDocumentAsync(customerPath, cancellationToken).ConfigureAwait(false);
+            (customer, orders) = InputFiles.ToCustomer(document, customerPath);
+        }
+
+        await using var services = LoyaltyServices.Build(settings, configuration, console.Time);
+
+        // Intake refuses an invalid event before anything is scheduled.
+        var invalid = services.GetRequiredService<LoyaltyEventValidator>().Validate(triggerEvent);
+        if (invalid.Count > 0)
+        {
+            foreach (var problem in invalid)
+            {
+                await console.ProgressAsync($"error: {eventPath}: {problem}", cancellationToken).ConfigureAwait(false);
+            }
+
+            return LoyaltyCli.ExitErrors;
+        }
+
+        // The host's validated flows (throws FlowValidationException / TemplateValidationException as a host would fail).
+        var flows = RegistryOf(services, configuration);
+        var conditions = services.GetRequiredService<FlowConditionEvaluator>();
+        var factory = services.GetRequiredService<TemplateModelFactory>();
+        var now = console.Time.GetUtcNow();
+
+        // Milestones the event reaches are published by intake and may start flows of their own.
+        var events = new List<LoyaltyEvent> { triggerEvent };
+        var ordersAfter = orders.ToList();
+        if (triggerEvent is OrderPlaced order)
+        {
+            var placed = new CustomerOrder { CustomerId = order.CustomerId, OrderId = order.OrderId, PlacedAt = order.OccurredAt, Currency = order.Currency, Total = order.Total, Skus = string.Join(',', order.Lines.Select(l => l.Sku)) };
+            var before = orders.Where(o => o.OrderId != order.OrderId).ToList();
+            ordersAfter = [.. before, placed];
+            var milestones = MilestoneDetector.Detect(order, before, ordersAfter, services.GetRequiredService<IOptions<MilestoneOptions>>().Value);
+            events.AddRange(milestones.Select(m => (LoyaltyEvent)new MilestoneReached
+            {
+                EventId = MilestoneDetector.EventIdFor(order.CustomerId, m), OccurredAt = order.OccurredAt, CustomerId = order.CustomerId,
+                Customer = order.Customer, Milestone = m, OrderId = order.OrderId,
+            }));
+        }
+
+        var zone = customer?.TimeZone ?? triggerEvent.Customer?.TimeZone ?? "UTC";
+        var timeZone = StepDueTimeCalculator.FindZone(zone);
+        var outcomes = new List<FlowOutcome>();
+        foreach (var e in events)
+        {
+            var context = new FlowConditionContext(e, customer, ordersAfter, now);
+            TemplateModel? model = null;
+            TemplateModel Model() => model ??= factory.Create(e, customer);
+            // For the published event every flow is explained; a flow that a derived milestone starts is explained there.
+            foreach (var flow in flows.All.Where(f => f.Trigger == e.EventType || (e == triggerEvent && !events.Skip(1).Any(d => d.EventType == f.Trigger))))
+            {
+                outcomes.Add(Evaluate(flow, e, context, Model, conditions, timeZone, zone));
+            }
+        }
+
+        var report = new DryRunReport(triggerEvent.EventId, triggerEvent.EventType, triggerEvent.CustomerId, zone,
+            events.Skip(1).Select(e => $"{e.EventType} {((MilestoneReached)e).Milestone}").ToList(), outcomes);
+        if (line.Json)
+        {
+            await console.JsonAsync(report, cancellationToken).ConfigureAwait(false);
+            return LoyaltyCli.ExitOk;
+        }
+
+        await console.LineAsync($"event {report.EventType} '{report.EventId}' for customer '{report.CustomerId}' (time zone {zone})", cancellationToken).ConfigureAwait(false);
+        foreach (var derived in report.DerivedEvents)
+        {
+            await console.LineAsync($"  reaches milestone: {derived}", cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var outcome in outcomes.OrderByDescending(o => o.Enters))
+        {
+            var via = outcome.Event == triggerEvent.EventType ? "" : $" (via {outcome.Event})";
+            if (!outcome.Enters)
+            {
+                await console.LineAsync($"  - {outcome.Flow}{via}: does not enter: {outcome.Reason}", cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            await console.LineAsync($"  + {outcome.Flow}{via}: enters ({outcome.Reason})", cancellationToken).ConfigureAwait(false);
+            foreach (var step in outcome.Steps)
+            {
+                var exits = step.ExitWhen.Count == 0 ? "" : $", unless {string.Join(" or ", step.ExitWhen)} by then";
+                await console.LineAsync(string.Create(CultureInfo.InvariantCulture, $"      step {step.Step}: {step.Action} at {step.DueLocal} ({step.DueAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC){exits}"), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return LoyaltyCli.ExitOk;
+    }
+
+    private static FlowRegistry RegistryOf(IServiceProvider services, IConfiguration configuration)
+    {
+        var problems = new List<string>();
+        var flows = ReadFlows(services, configuration, problems);
+        if (problems.Count > 0)
+        {
+            throw new FlowValidationException(problems);
+        }
+
+        return new FlowRegistry(flows, services.GetRequiredService<IEmailTemplateRenderer>(), services.GetRequiredService<ILiquidConditionEvaluator>());
+    }
+
+    private static FlowOutcome Evaluate(FlowDefinition flow, LoyaltyEvent e, FlowConditionContext context, Func<TemplateModel> model, FlowConditionEvaluator conditions, TimeZoneInfo timeZone, string zone)
+    {
+        if (!string.Equals(flow.Trigger, e.EventType, StringComparison.Ordinal))
+        {
+            return new FlowOutcome(flow.Id, e.EventType, false, $"it starts on {flow.Trigger}, not {e.EventType}", []);
+        }
+
+        foreach (var condition in flow.EntryConditions)
+        {
+            bool holds;
+            try
+            {
+                holds = conditions.Holds(condition, context, model);
+            }
+            catch (TemplateRenderException ex)
+            {
+                return new FlowOutcome(flow.Id, e.EventType, false, $"entry condition '{condition.Name}' fails: {ex.Message}", []);
+            }
+
+            if (!holds)
+            {
+                return new FlowOutcome(flow.Id, e.EventType, false, $"entry condition '{condition.Name}' does not hold", []);
+            }
+        }
+
+        var reason = flow.EntryConditions.Count == 0 ? "no entry conditions" : "entry conditions hold: " + string.Join(", ", flow.EntryConditions.Select(c => c.Name));
+        reason += flow.Reentry.Kind switch
+        {
+            FlowReentryKind.OnceEver => "; once ever: not again if the customer entered before",
+            FlowReentryKind.Cooldown => string.Create(CultureInfo.InvariantCulture, $"; not again within {flow.Reentry.Cooldown} of an earlier entry"),
+            _ => "; once per trigger",
+        };
+        if (EmailCategories.IsMarketing(flow.Category))
+        {
+            reason += context.Customer?.MarketingConsent == true
+                ? "; marketing: the customer has consented"
+                : "; marketing: sent only if the customer has consented by then";
+        }
+
+        var dueTimes = StepDueTimeCalculator.Calculate(flow, e.OccurredAt, zone, model());
+        var steps = flow.Steps.Select((s, i) => new ScheduledView(
+            i + 1,
+            dueTimes[i],
+            TimeZoneInfo.ConvertTime(dueTimes[i], timeZone).ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture) + " " + zone,
+            s.Action.Describe(),
+            s.ExitConditions.Select(c => c.Name).ToList())).ToList();
+        return new FlowOutcome(flow.Id, e.EventType, true, reason, steps);
+    }
+
+    private static FlowView View(FlowDefinition flow) => new(
+        flow.Id,
+        flow.Trigger,
+        flow.Category,
+        flow.Priority,
+        flow.Reentry.Kind == FlowReentryKind.Cooldown ? string.Create(CultureInfo.InvariantCulture, $"Cooldown {flow.Reentry.Cooldown}") : flow.Reentry.Kind.ToString(),
+        flow.Source,
+        flow.EntryConditions.Select(c => c.Name).ToList(),
+        flow.Steps.Select((s, i) => new StepView(i + 1, DescribeWait(s.Wait), s.ExitConditions.Select(c => c.Name).ToList(), s.Action.Describe())).ToList());
+
+    internal static string DescribeWait(FlowWait wait)
+    {
+        if (wait.IsImmediate)
+        {
+            return "at once";
+        }
+
+        var parts = new List<string>();
+        if (wait.FromDatePath is { } path)
+        {
+            parts.Add($"from {path}");
+        }
+
+        if (wait.Duration > TimeSpan.Zero)
+        {
+            parts.Add("wait " + Duration(wait.Duration));
+        }
+
+        if (wait.BusinessDays > 0)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"+{wait.BusinessDays} business day(s)"));
+        }
+
+        if (wait.AtLocalTime is { } at)
+        {
+            parts.Add($"at {at.ToString("HH:mm", CultureInfo.InvariantCulture)} local time");
+        }
+
+        return string.Join(", ", parts);
+    }
+
+    private static string Duration(TimeSpan span) => span switch
+    {
+        { TotalDays: >= 1 } when span.Ticks % TimeSpan.TicksPerDay == 0 => string.Create(CultureInfo.InvariantCulture, $"{span.TotalDays:0} day(s)"),
+        { TotalHours: >= 1 } when span.Ticks % TimeSpan.TicksPerHour == 0 => string.Create(CultureInfo.InvariantCulture, $"{span.TotalHours:0} hour(s)"),
+        _ => span.ToString("c", CultureInfo.InvariantCulture),
+    };
+}
