@@ -339,7 +339,7 @@ public abstract class ReferralStoreContractTests : IAsyncLifetime
             request.DeliveredAt = T0.AddDays(2);
             request.PromptDueAt = T0.AddDays(9);
             request.ReminderCount = 1;
-            request.Products.RemoveAt(1);
+            request.Products.RemoveAt(0);
             await s.Reviews.UpsertRequestAsync(request, None);
         }
 
