@@ -22,4 +22,19 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3011, Level = LogLevel.Debug, Message = "Step {StepId} moved on since version {ExpectedVersion}; the update was not written")]
     public static partial void StepMovedOn(ILogger logger, Guid stepId, int expectedVersion);
+
+    [LoggerMessage(EventId = 3020, Level = LogLevel.Information, Message = "Writing {Entity} {Key} raced another writer (attempt {Attempt}); checking again")]
+    public static partial void ReferralWriteRace(ILogger logger, string entity, string key, int attempt, Exception exception);
+
+    [LoggerMessage(EventId = 3021, Level = LogLevel.Debug, Message = "Referral code {Code} was not added: {Result}")]
+    public static partial void CodeNotAdded(ILogger logger, string code, Loyalty.Stores.ReferralCodeAddResult result);
+
+    [LoggerMessage(EventId = 3022, Level = LogLevel.Debug, Message = "Friend {FriendCustomerId} is attributed already; the attribution was not written")]
+    public static partial void FriendAttributedBefore(ILogger logger, string friendCustomerId);
+
+    [LoggerMessage(EventId = 3023, Level = LogLevel.Debug, Message = "Reward {IdempotencyKey} exists already; nothing was written")]
+    public static partial void RewardExists(ILogger logger, string idempotencyKey);
+
+    [LoggerMessage(EventId = 3024, Level = LogLevel.Debug, Message = "Reward {IdempotencyKey} moved on since version {ExpectedVersion}; the update was not written")]
+    public static partial void RewardMovedOn(ILogger logger, string idempotencyKey, int expectedVersion);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Loyalty.EntityFrameworkCore;
+using Loyalty.EntityFrameworkCore.Referrals;
 using Loyalty.Stores;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -14,8 +15,10 @@ public static class LoyaltyModelBuilderExtensions
 
     /// <summary>
     /// Adds Loyalty's tables to the model (call it from <c>OnModelCreating</c>): processed events, customers,
-    /// orders, scheduled steps and suppressions, with the keys and indexes that keep intake, the claim of due
-    /// work and the per-customer queries independent of the tables' size.
+    /// orders, scheduled steps and suppressions, and the referral and review programme's codes, visits,
+    /// attributions, rewards, fraud decisions, share events, review requests, product reviews and customer
+    /// fingerprints, with the keys and indexes that keep intake, the claim of due work, the referral look-ups
+    /// and the per-customer queries independent of the tables' size.
     /// </summary>
     /// <remarks>
     /// Tables and columns are snake_case (<c>loyalty_scheduled_steps.available_at</c>). Every
@@ -98,6 +101,7 @@ public static class LoyaltyModelBuilderExtensions
             Finish(e);
         });
 
+        ReferralModel.Add(modelBuilder, prefix, schema);
         return modelBuilder;
     }
 
@@ -105,7 +109,7 @@ public static class LoyaltyModelBuilderExtensions
     internal static string ActiveStatesFilter { get; } = string.Create(
         CultureInfo.InvariantCulture, $"state IN ({(int)StepState.Scheduled}, {(int)StepState.Held})");
 
-    private static void Finish<T>(EntityTypeBuilder<T> entity)
+    internal static void Finish<T>(EntityTypeBuilder<T> entity)
         where T : class
     {
         foreach (var property in entity.Metadata.GetDeclaredProperties())

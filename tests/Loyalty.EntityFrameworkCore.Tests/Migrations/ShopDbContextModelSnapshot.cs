@@ -36,6 +36,32 @@ namespace Loyalty.EntityFrameworkCore.Tests.Migrations
                     b.ToTable("shop_orders", (string)null);
                 });
 
+            modelBuilder.Entity("Loyalty.Stores.CustomerFingerprint", b =>
+                {
+                    b.Property<string>("Kind")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("value");
+
+                    b.Property<string>("CustomerId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("customer_id");
+
+                    b.Property<long>("SeenAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("seen_at");
+
+                    b.HasKey("Kind", "Value", "CustomerId");
+
+                    b.ToTable("loyalty_customer_fingerprints", (string)null);
+                });
+
             modelBuilder.Entity("Loyalty.Stores.CustomerOrder", b =>
                 {
                     b.Property<string>("CustomerId")
@@ -197,6 +223,388 @@ namespace Loyalty.EntityFrameworkCore.Tests.Migrations
                     b.ToTable("loyalty_processed_events", (string)null);
                 });
 
+            modelBuilder.Entity("Loyalty.Stores.ProductReview", b =>
+                {
+                    b.Property<string>("CustomerId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("Sku")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("sku");
+
+                    b.Property<string>("OrderId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("order_id");
+
+                    b.Property<int>("Rating")
+                        .HasColumnType("integer")
+                        .HasColumnName("rating");
+
+                    b.Property<long>("ReviewedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("reviewed_at");
+
+                    b.HasKey("CustomerId", "Sku");
+
+                    b.ToTable("loyalty_product_reviews", (string)null);
+                });
+
+            modelBuilder.Entity("Loyalty.Stores.ReferralAttribution", b =>
+                {
+                    b.Property<string>("FriendCustomerId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("friend_customer_id");
+
+                    b.Property<string>("AdvocateCustomerId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("advocate_customer_id");
+
+                    b.Property<long>("AttributedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("attributed_at");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("code");
+
+                    b.Property<string>("IpHash")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("ip_hash");
+
+                    b.Property<string>("Network")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("network");
+
+                    b.Property<string>("OrderId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("order_id");
+
+                    b.Property<long>("OrderPlacedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("order_placed_at");
+
+                    b.Property<bool>("Refunded")
+                        .HasColumnType("boolean")
+                        .HasColumnName("refunded");
+
+                    b.Property<string>("Touch")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("touch");
+
+                    b.HasKey("FriendCustomerId");
+
+                    b.HasIndex("AdvocateCustomerId", "AttributedAt")
+                        .HasDatabaseName("loyalty_ix_referral_attributions_advocate");
+
+                    b.HasIndex("IpHash", "AttributedAt")
+                        .HasDatabaseName("loyalty_ix_referral_attributions_ip_hash");
+
+                    b.ToTable("loyalty_referral_attributions", (string)null);
+                });
+
+            modelBuilder.Entity("Loyalty.Stores.ReferralCode", b =>
+                {
+                    b.Property<string>("Code")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("code");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CustomerId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("customer_id");
+
+                    b.Property<bool>("Disabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("disabled");
+
+                    b.Property<string>("GeneratedFor")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("generated_for");
+
+                    b.Property<bool>("IsVanity")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_vanity");
+
+                    b.HasKey("Code");
+
+                    b.HasIndex("GeneratedFor")
+                        .IsUnique()
+                        .HasDatabaseName("loyalty_ux_referral_codes_generated_for");
+
+                    b.HasIndex("CustomerId", "CreatedAt")
+                        .HasDatabaseName("loyalty_ix_referral_codes_customer");
+
+                    b.ToTable("loyalty_referral_codes", (string)null);
+                });
+
+            modelBuilder.Entity("Loyalty.Stores.ReferralFraudDecision", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AdvocateCustomerId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("advocate_customer_id");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("code");
+
+                    b.Property<long>("DecidedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("FriendCustomerId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("friend_customer_id");
+
+                    b.Property<string>("OrderId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("order_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("Rule")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("rule");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FriendCustomerId", "DecidedAt")
+                        .HasDatabaseName("loyalty_ix_referral_fraud_decisions_friend");
+
+                    b.ToTable("loyalty_referral_fraud_decisions", (string)null);
+                });
+
+            modelBuilder.Entity("Loyalty.Stores.ReferralReward", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AdvocateCustomerId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("advocate_customer_id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("CustomerId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("customer_id");
+
+                    b.Property<long>("DueAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("due_at");
+
+                    b.Property<string>("FriendCustomerId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("friend_customer_id");
+
+                    b.Property<string>("IdempotencyKey")
+                        .IsRequired()
+                        .HasMaxLength(850)
+                        .HasColumnType("character varying(850)")
+                        .HasColumnName("idempotency_key");
+
+                    b.Property<long?>("IssuedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("issued_at");
+
+                    b.Property<string>("IssuedDescription")
+                        .HasColumnType("text")
+                        .HasColumnName("issued_description");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Network")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("network");
+
+                    b.Property<string>("OrderId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("order_id");
+
+                    b.Property<string>("Reason")
+                        .HasColumnType("text")
+                        .HasColumnName("reason");
+
+                    b.Property<int>("State")
+                        .HasColumnType("integer")
+                        .HasColumnName("state");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FriendCustomerId")
+                        .HasDatabaseName("loyalty_ix_referral_rewards_friend");
+
+                    b.HasIndex("IdempotencyKey")
+                        .IsUnique()
+                        .HasDatabaseName("loyalty_ux_referral_rewards_idempotency_key");
+
+                    b.HasIndex("State", "DueAt")
+                        .HasDatabaseName("loyalty_ix_referral_rewards_due");
+
+                    b.HasIndex("CustomerId", "State", "DueAt")
+                        .HasDatabaseName("loyalty_ix_referral_rewards_customer");
+
+                    b.ToTable("loyalty_referral_rewards", (string)null);
+                });
+
+            modelBuilder.Entity("Loyalty.Stores.ReferralVisit", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AdvocateCustomerId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("advocate_customer_id");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("code");
+
+                    b.Property<string>("IpHash")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("ip_hash");
+
+                    b.Property<string>("Network")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("network");
+
+                    b.Property<long>("VisitedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("visited_at");
+
+                    b.Property<string>("VisitorId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("visitor_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AdvocateCustomerId", "VisitedAt")
+                        .HasDatabaseName("loyalty_ix_referral_visits_advocate");
+
+                    b.HasIndex("Code", "VisitedAt")
+                        .HasDatabaseName("loyalty_ix_referral_visits_code");
+
+                    b.HasIndex("IpHash", "VisitedAt")
+                        .HasDatabaseName("loyalty_ix_referral_visits_ip_hash");
+
+                    b.HasIndex("VisitorId", "VisitedAt")
+                        .HasDatabaseName("loyalty_ix_referral_visits_visitor");
+
+                    b.ToTable("loyalty_referral_visits", (string)null);
+                });
+
+            modelBuilder.Entity("Loyalty.Stores.ReviewRequest", b =>
+                {
+                    b.Property<string>("CustomerId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("OrderId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("order_id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("DeliveredAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<string>("Products")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("products");
+
+                    b.Property<long?>("PromptDueAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("prompt_due_at");
+
+                    b.Property<int>("ReminderCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("reminder_count");
+
+                    b.HasKey("CustomerId", "OrderId");
+
+                    b.ToTable("loyalty_review_requests", (string)null);
+                });
+
             modelBuilder.Entity("Loyalty.Stores.ScheduledStep", b =>
                 {
                     b.Property<Guid>("Id")
@@ -315,6 +723,46 @@ namespace Loyalty.EntityFrameworkCore.Tests.Migrations
                         .HasDatabaseName("loyalty_ix_scheduled_steps_customer_state");
 
                     b.ToTable("loyalty_scheduled_steps", (string)null);
+                });
+
+            modelBuilder.Entity("Loyalty.Stores.ShareEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<long>("At")
+                        .HasColumnType("bigint")
+                        .HasColumnName("at");
+
+                    b.Property<string>("CustomerId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("customer_id");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Network")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("network");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("subject");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerId", "At")
+                        .HasDatabaseName("loyalty_ix_share_events_customer");
+
+                    b.ToTable("loyalty_share_events", (string)null);
                 });
 
             modelBuilder.Entity("Loyalty.Stores.Suppression", b =>

@@ -25,7 +25,12 @@ public sealed class ModelTests(PostgresDatabase database) : IClassFixture<Postgr
         steps.GetTableName().Should().Be("loyalty_scheduled_steps");
         steps.FindProperty(nameof(ScheduledStep.AvailableAt))!.GetColumnName().Should().Be("available_at");
         context.Model.GetEntityTypes().Select(e => e.GetTableName()).Should().BeEquivalentTo(
-            ["loyalty_processed_events", "loyalty_customers", "loyalty_customer_orders", "loyalty_scheduled_steps", "loyalty_suppressions"]);
+            [
+                "loyalty_processed_events", "loyalty_customers", "loyalty_customer_orders", "loyalty_scheduled_steps", "loyalty_suppressions",
+                "loyalty_referral_codes", "loyalty_referral_visits", "loyalty_referral_attributions", "loyalty_referral_rewards",
+                "loyalty_referral_fraud_decisions", "loyalty_share_events", "loyalty_review_requests", "loyalty_product_reviews",
+                "loyalty_customer_fingerprints",
+            ]);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Loyalty.EntityFrameworkCore.Referrals;
 using Loyalty.EntityFrameworkCore.Stores;
 using Loyalty.EntityFrameworkCore.Tests.Infrastructure;
 using Loyalty.Stores;
@@ -25,12 +26,17 @@ public abstract class ShippedMigrationsTests<TContext> : IAsyncLifetime
     {
         await using var context = CreateContext();
         context.Database.HasPendingModelChanges().Should().BeFalse();
-        (await context.Database.GetAppliedMigrationsAsync()).Should().ContainSingle().Which.Should().EndWith("_InitialLoyalty");
+        (await context.Database.GetAppliedMigrationsAsync()).Select(m => m[(m.IndexOf('_', StringComparison.Ordinal) + 1)..])
+            .Should().Equal("InitialLoyalty", "AddReferrals");
 
         var step = Step("k1", T0);
         (await new IntakeStore<TContext>(context).CommitAsync(Schedule("e1", step), default)).Should().Be(IntakeCommitResult.Committed);
         (await new ScheduledStepStore<TContext>(context).ClaimDueAsync(T0, 10, "w", TimeSpan.FromMinutes(1), default))
             .Should().ContainSingle().Which.Id.Should().Be(step.Id);
+        (await new ReferralCodeStore<TContext>(context).TryAddAsync(new ReferralCode { Code = "ANN123", CustomerId = "c1", CreatedAt = T0 }, default))
+            .Should().Be(ReferralCodeAddResult.Added);
+        (await new ReferralCodeStore<TContext>(context).TryAddAsync(new ReferralCode { Code = "ANN999", CustomerId = "c1", CreatedAt = T0 }, default))
+            .Should().Be(ReferralCodeAddResult.CustomerHasGeneratedCode, "the unique index on generated codes is in the migration");
     }
 }
 
