@@ -87,9 +87,8 @@ public static class StorefrontApp
                     .Send("service-recovery-apology")))
             // The referral and review programme: review prompts with one-click stars (replacing the storefront's own
             // placeholder flow), the share e-mail after a good review, referral codes, attribution and rewards.
-            // Its stores are in memory until Loyalty.EntityFrameworkCore has referral stores (the admin page says so).
+            // Its stores live in the storefront's own database, next to the shop's tables.
             .AddReferrals()
-            .AddInMemoryReferralStores()
             .UseEntityFrameworkCore<StorefrontDbContext>();
         services.AddScoped<ICreditIssuer, StorefrontCreditIssuer>();
         services.AddSingleton<ITemplateModelContributor, OrderModelContributor>();
