@@ -73,18 +73,10 @@ public static class StorefrontApp
         });
 
         services.AddLoyalty(config.GetSection("Loyalty"))
-            .AddEmail(email => email
-                .AddFlow("starter-kit-checkin", flow => flow
-                    .On(EventTypes.OrderPlaced).WhenOrderHasTag("starter-kit").Marketing()
-                    .Wait(TimeSpan.FromDays(30)).ExitWhen(BuiltInCondition.OrderedAgainSinceTrigger)
-                    .Send("starter-kit-checkin"))
-                .AddFlow("milestone-congratulation", flow => flow
-                    .On(EventTypes.MilestoneReached).Marketing()
-                    .Send("milestone-congratulation"))
-                .AddFlow("service-recovery-apology", flow => flow
-                    .On(EventTypes.ServiceIssueDetected).Transactional().WithPriority(10)
-                    .IssueCredit("service-recovery-credit")
-                    .Send("service-recovery-apology")))
+            // The storefront's own flows (starter-kit check-in, milestone congratulation, service-recovery apology and
+            // credit) are written in appsettings.json under Loyalty:Email:Flows, as an integrator would write them, so
+            // the `loyalty flows list|check|dry-run` tool sees them too.
+            .AddEmail()
             // The referral and review programme: review prompts with one-click stars (replacing the storefront's own
             // placeholder flow), the share e-mail after a good review, referral codes, attribution and rewards.
             // Its stores live in the storefront's own database, next to the shop's tables.
