@@ -147,9 +147,14 @@ public sealed partial class DocsTests
                     var isPinned = File.ReadAllText(Path.Combine(Paths.RepositoryRoot, "Directory.Packages.props")).Contains($"\"{package}\"", StringComparison.Ordinal);
                     (isOurs || isPinned).Should().BeTrue($"{file}:{block.Line}: {package} is a package of src/ or pinned in Directory.Packages.props");
                 }
+                else if (line.StartsWith("bash scripts/", StringComparison.Ordinal))
+                {
+                    var script = line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
+                    File.Exists(Path.Combine(Paths.RepositoryRoot, script)).Should().BeTrue($"{file}:{block.Line}: {script} is one of the repository's scripts");
+                }
                 else if (line.Length > 0)
                 {
-                    line.Should().MatchRegex("^(dotnet (tool install|new|ef)|loyalty) ", $"{file}:{block.Line}: a shell example runs dotnet or loyalty only");
+                    line.Should().MatchRegex("^(dotnet (tool install|new|ef|run|test)|loyalty) ", $"{file}:{block.Line}: a shell example runs dotnet, loyalty or a repository script only");
                 }
             }
         }

@@ -90,7 +90,7 @@ public sealed class CustomerWalkTests(StorefrontFixture storefront, ITestOutputH
         await page.GotoAsync("/admin?lang=en");
         await Assertions.Expect(page.Locator("#flows")).ToContainTextAsync("service-recovery-apology");
         await Assertions.Expect(page.Locator("#flows")).ToContainTextAsync("review-prompt");
-        await Assertions.Expect(page.Locator("#referral-storage")).ToContainTextAsync("database");
+        await Assertions.Expect(page.Locator("#referral-storage")).ToContainTextAsync("in memory");
         await ShotAsync(page, "09-admin-flows");
 
         // A week after delivery the library's review prompt arrives; its 5-star link opens the review page pre-filled.
