@@ -9,7 +9,7 @@ namespace Loyalty.Abstractions.Tests.BadInput;
 /// Oversized inputs are refused by <see cref="LoyaltyInputLimits"/> on their size alone: validating them allocates
 /// (almost) nothing, so a hostile or buggy publisher cannot exhaust memory at the door.
 /// </summary>
-public sealed class OversizedInputTests
+public sealed class OversizedInputTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     // What refusing may allocate: the problem list, its messages and the exception; never a copy of the input.
     private const long AllocationBound = 256 * 1024;
@@ -29,7 +29,7 @@ public sealed class OversizedInputTests
         Lines = lines ?? [new OrderLine { Sku = "kit", ProductName = "Kit", Quantity = 1, UnitPrice = 1200m }],
     };
 
-    private static (EventValidationException Error, long Allocated) Refuse(LoyaltyEventValidator validator, LoyaltyEvent e)
+    private (EventValidationException Error, long Allocated) Refuse(LoyaltyEventValidator validator, LoyaltyEvent e)
     {
         // Warm up the validator's lazy state (currency table) so that only the refusal itself is measured.
         _ = LoyaltyEventValidator.IsKnownCurrency("TWD");
@@ -46,6 +46,7 @@ public sealed class OversizedInputTests
 
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         error.Should().NotBeNull("the oversized event must be refused");
+        output.WriteLine($"refused with {error!.Problems.Count} problem(s), {allocated} bytes allocated: {error.Message[..Math.Min(error.Message.Length, 300)]}");
         return (error!, allocated);
     }
 
