@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace Loyalty.Validation;
 
@@ -20,9 +21,20 @@ public static class EmailAddressRules
             return "is required.";
         }
 
+        // Limits are in octets of UTF-8 (RFC 6531); the cheap character count first, so a huge input is never scanned.
         if (address.Length > 254)
         {
-            return "is longer than 254 characters (RFC 5321 §4.5.3.1.3).";
+            return "is longer than 254 bytes (RFC 5321 §4.5.3.1.3).";
+        }
+
+        if (HasLoneSurrogate(address))
+        {
+            return "is not well-formed Unicode (a lone surrogate).";
+        }
+
+        if (Encoding.UTF8.GetByteCount(address) > 254)
+        {
+            return "is longer than 254 bytes (RFC 5321 §4.5.3.1.3).";
         }
 
         var at = address.LastIndexOf('@');
@@ -33,9 +45,9 @@ public static class EmailAddressRules
 
         var local = address.AsSpan(0, at);
         var domain = address.AsSpan(at + 1);
-        if (local.Length > 64)
+        if (local.Length > 64 || Encoding.UTF8.GetByteCount(local) > 64)
         {
-            return "has a local part longer than 64 characters (RFC 5321 §4.5.3.1.1).";
+            return "has a local part longer than 64 bytes (RFC 5321 §4.5.3.1.1).";
         }
 
         if (local[0] == '.' || local[^1] == '.' || local.Contains("..", StringComparison.Ordinal))
@@ -67,6 +79,23 @@ public static class EmailAddressRules
     {
         ArgumentNullException.ThrowIfNull(address);
         return address.Trim().ToLowerInvariant();
+    }
+
+    private static bool HasLoneSurrogate(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(value[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool IsAtomChar(char c)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Loyalty.Events;
 
@@ -238,10 +239,12 @@ public sealed class LoyaltyEventValidator
             return;
         }
 
-        var size = properties.GetRawText().Length;
+        // The raw UTF-8 of the element, without copying it: GetRawText() would allocate twice the size of a
+        // hostile object before the limit could refuse it (and would count characters, not bytes).
+        var size = JsonMarshal.GetRawUtf8Value(properties).Length;
         if (size > limits.MaxCustomPropertiesBytes)
         {
-            problems.Add(new(nameof(CustomEvent.Properties), $"is {size} characters of JSON; at most {limits.MaxCustomPropertiesBytes} are accepted."));
+            problems.Add(new(nameof(CustomEvent.Properties), $"is {size} bytes of JSON; at most {limits.MaxCustomPropertiesBytes} are accepted."));
             return;
         }
 

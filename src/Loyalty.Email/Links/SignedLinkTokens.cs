@@ -146,13 +146,18 @@ public sealed class SignedLinkTokens : ISignedLinks
             s.Append('=');
         }
 
+        byte[] bytes;
         try
         {
-            return Convert.FromBase64String(s.ToString());
+            bytes = Convert.FromBase64String(s.ToString());
         }
         catch (FormatException)
         {
             return null;
         }
+
+        // Only the canonical encoding: the last character's unused low bits are ignored by the decoder, so without
+        // this check several different strings would verify as the same token (a malleable token).
+        return Base64Url(bytes).AsSpan().SequenceEqual(text) ? bytes : null;
     }
 }

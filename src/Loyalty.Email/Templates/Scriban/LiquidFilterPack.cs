@@ -32,7 +32,7 @@ internal static partial class LiquidFilterPack
         new("remove", 1, 1, c => Str(c, c.Input).Replace(Str(c, c.Arg(0)), string.Empty, StringComparison.Ordinal)),
         new("remove_first", 1, 1, c => ReplaceFirst(Str(c, c.Input), Str(c, c.Arg(0)), string.Empty)),
         new("remove_last", 1, 1, c => ReplaceLast(Str(c, c.Input), Str(c, c.Arg(0)), string.Empty)),
-        new("replace", 1, 2, c => ReplaceAll(Str(c, c.Input), Str(c, c.Arg(0)), Str(c, c.Arg(1)))),
+        new("replace", 1, 2, c => ReplaceAll(c, Str(c, c.Input), Str(c, c.Arg(0)), Str(c, c.Arg(1)))),
         new("replace_first", 1, 2, c => ReplaceFirst(Str(c, c.Input), Str(c, c.Arg(0)), Str(c, c.Arg(1)))),
         new("replace_last", 2, 2, c => ReplaceLast(Str(c, c.Input), Str(c, c.Arg(0)), Str(c, c.Arg(1)))),
         new("truncate", 0, 2, Truncate),
@@ -117,8 +117,17 @@ internal static partial class LiquidFilterPack
 
     private static string Pad(string s) => s.PadRight(s.Length + ((4 - (s.Length % 4)) % 4), '=');
 
-    private static string ReplaceAll(string input, string search, string replacement)
+    private static string ReplaceAll(FilterCall c, string input, string search, string replacement)
     {
+        // The result can be input × replacement long: refuse it by its computed length before building it
+        // (FilterFunction's check of the result comes after the allocation).
+        var occurrences = search.Length == 0 ? input.Length + 1L : CountOccurrences(input, search);
+        var length = input.Length + (occurrences * (replacement.Length - search.Length));
+        if (c.Context.LimitToString > 0 && length > c.Context.LimitToString)
+        {
+            throw c.Error($"Filter 'replace' would produce {length} characters, more than {c.Context.LimitToString}.");
+        }
+
         if (search.Length == 0)
         {
             // Ruby inserts the replacement between every character and at both ends.
@@ -132,6 +141,17 @@ internal static partial class LiquidFilterPack
         }
 
         return input.Replace(search, replacement, StringComparison.Ordinal);
+    }
+
+    private static long CountOccurrences(string input, string search)
+    {
+        var count = 0L;
+        for (var at = input.IndexOf(search, StringComparison.Ordinal); at >= 0; at = input.IndexOf(search, at + search.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
     }
 
     private static string ReplaceFirst(string input, string search, string replacement)
