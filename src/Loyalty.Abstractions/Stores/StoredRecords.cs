@@ -3,6 +3,9 @@ namespace Loyalty.Stores;
 /// <summary>What Loyalty knows of a customer: the latest snapshot the shop sent and facts derived from events.</summary>
 public sealed class LoyaltyCustomer
 {
+    /// <summary>A copy of this record (every member is a value or a string), so a store never hands out its own instance.</summary>
+    public LoyaltyCustomer Copy() => (LoyaltyCustomer)MemberwiseClone();
+
     /// <summary>The shop's customer id.</summary>
     public required string CustomerId { get; set; }
 
@@ -66,6 +69,9 @@ public enum OrderStatus
 /// <summary>An order of a customer, kept for milestones, exit conditions and referrals.</summary>
 public sealed class CustomerOrder
 {
+    /// <summary>A copy of this record (every member is a value or a string), so a store never hands out its own instance.</summary>
+    public CustomerOrder Copy() => (CustomerOrder)MemberwiseClone();
+
     /// <summary>The customer.</summary>
     public required string CustomerId { get; set; }
 
@@ -97,6 +103,9 @@ public sealed class CustomerOrder
 /// <summary>An event that intake has accepted: the idempotency record.</summary>
 public sealed class ProcessedEvent
 {
+    /// <summary>A copy of this record (every member is a value or a string), so a store never hands out its own instance.</summary>
+    public ProcessedEvent Copy() => (ProcessedEvent)MemberwiseClone();
+
     /// <summary>The shop's event id.</summary>
     public required string EventId { get; set; }
 
@@ -134,6 +143,9 @@ public enum StepState
 /// </summary>
 public sealed class ScheduledStep
 {
+    /// <summary>A copy of this record (every member is a value or a string), so a store never hands out its own instance.</summary>
+    public ScheduledStep Copy() => (ScheduledStep)MemberwiseClone();
+
     /// <summary>Row id; also the seed of the stable Message-ID.</summary>
     public Guid Id { get; set; }
 
@@ -210,6 +222,9 @@ public sealed class ScheduledStep
 /// <summary>An address that must not receive mail of a category (or of any, when <see cref="Category"/> is <c>*</c>).</summary>
 public sealed class Suppression
 {
+    /// <summary>A copy of this record (every member is a value or a string), so a store never hands out its own instance.</summary>
+    public Suppression Copy() => (Suppression)MemberwiseClone();
+
     /// <summary>The lower-cased address.</summary>
     public required string NormalizedEmail { get; set; }
 

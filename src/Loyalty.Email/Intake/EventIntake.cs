@@ -164,7 +164,7 @@ internal sealed class EventIntake : ILoyaltyPublisher
         var ordersBefore = given is { } go ? go.Orders : existing is null ? [] : await _customers.GetOrdersAsync(e.CustomerId, cancellationToken).ConfigureAwait(false);
         var changes = new IntakeChangeSet { ExpectedCustomerVersion = existing?.Version };
         var customer = ApplySnapshot(existing, e, now);
-        var orders = ordersBefore.Select(CopyOrder).ToList();
+        var orders = ordersBefore.Select(o => o.Copy()).ToList();
         var milestones = new List<string>();
 
         switch (e)
@@ -353,12 +353,12 @@ internal sealed class EventIntake : ILoyaltyPublisher
         var snapshot = e.Customer;
         if (snapshot is null)
         {
-            return existing is null ? null : Copy(existing);
+            return existing is null ? null : existing.Copy();
         }
 
         var customer = existing is null
             ? new LoyaltyCustomer { CustomerId = e.CustomerId, Email = snapshot.Email, NormalizedEmail = EmailAddressRules.Normalize(snapshot.Email), CreatedAt = now }
-            : Copy(existing);
+            : existing.Copy();
         customer.Email = snapshot.Email;
         customer.NormalizedEmail = EmailAddressRules.Normalize(snapshot.Email);
         customer.FirstName = snapshot.FirstName ?? customer.FirstName;
@@ -374,37 +374,4 @@ internal sealed class EventIntake : ILoyaltyPublisher
 
         return customer;
     }
-
-    internal static CustomerOrder CopyOrder(CustomerOrder o) => new()
-    {
-        CustomerId = o.CustomerId,
-        OrderId = o.OrderId,
-        PlacedAt = o.PlacedAt,
-        Currency = o.Currency,
-        Total = o.Total,
-        Status = o.Status,
-        DeliveredAt = o.DeliveredAt,
-        RefundedAt = o.RefundedAt,
-        Skus = o.Skus,
-    };
-
-    private static LoyaltyCustomer Copy(LoyaltyCustomer c) => new()
-    {
-        CustomerId = c.CustomerId,
-        Email = c.Email,
-        NormalizedEmail = c.NormalizedEmail,
-        FirstName = c.FirstName,
-        LastName = c.LastName,
-        Locale = c.Locale,
-        TimeZone = c.TimeZone,
-        MarketingConsent = c.MarketingConsent,
-        ConsentSource = c.ConsentSource,
-        ConsentAt = c.ConsentAt,
-        OrderCount = c.OrderCount,
-        FirstOrderAt = c.FirstOrderAt,
-        LastOrderAt = c.LastOrderAt,
-        CreatedAt = c.CreatedAt,
-        UpdatedAt = c.UpdatedAt,
-        Version = c.Version,
-    };
 }

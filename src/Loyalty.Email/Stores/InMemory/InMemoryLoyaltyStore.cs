@@ -38,7 +38,7 @@ public sealed class InMemoryLoyaltyStore : IProcessedEventStore, ICustomerStore,
         ArgumentNullException.ThrowIfNull(customerId);
         lock (_lock)
         {
-            return Task.FromResult(_customers.TryGetValue(customerId, out var customer) ? Copy(customer) : null);
+            return Task.FromResult(_customers.TryGetValue(customerId, out var customer) ? customer.Copy() : null);
         }
     }
 
@@ -51,7 +51,7 @@ public sealed class InMemoryLoyaltyStore : IProcessedEventStore, ICustomerStore,
             IReadOnlyList<CustomerOrder> orders = _orders.Values
                 .Where(o => o.CustomerId == customerId)
                 .OrderBy(o => o.PlacedAt).ThenBy(o => o.OrderId, StringComparer.Ordinal)
-                .Select(Copy)
+                .Select(x => x.Copy())
                 .ToList();
             return Task.FromResult(orders);
         }
@@ -84,7 +84,7 @@ public sealed class InMemoryLoyaltyStore : IProcessedEventStore, ICustomerStore,
             var skippedEvents = new HashSet<string>(StringComparer.Ordinal);
             foreach (var e in changes.Events)
             {
-                if (!_events.TryAdd(e.EventId, Copy(e)))
+                if (!_events.TryAdd(e.EventId, e.Copy()))
                 {
                     skippedEvents.Add(e.EventId);
                 }
@@ -92,7 +92,7 @@ public sealed class InMemoryLoyaltyStore : IProcessedEventStore, ICustomerStore,
 
             if (customer is not null)
             {
-                var copy = Copy(customer);
+                var copy = customer.Copy();
                 copy.Version = (changes.ExpectedCustomerVersion ?? 0) + 1;
                 _customers[copy.CustomerId] = copy;
                 customer.Version = copy.Version;
@@ -100,7 +100,7 @@ public sealed class InMemoryLoyaltyStore : IProcessedEventStore, ICustomerStore,
 
             foreach (var order in changes.Orders)
             {
-                _orders[(order.CustomerId, order.OrderId)] = Copy(order);
+                _orders[(order.CustomerId, order.OrderId)] = order.Copy();
             }
 
             foreach (var step in changes.Steps)
@@ -111,7 +111,7 @@ public sealed class InMemoryLoyaltyStore : IProcessedEventStore, ICustomerStore,
                 }
 
                 _dedupeKeys.Add(step.DedupeKey, step.Id);
-                _steps.Add(step.Id, Copy(step));
+                _steps.Add(step.Id, step.Copy());
             }
 
             return Task.FromResult(IntakeCommitResult.Committed);
@@ -180,7 +180,7 @@ public sealed class InMemoryLoyaltyStore : IProcessedEventStore, ICustomerStore,
     {
         lock (_lock)
         {
-            return Task.FromResult(_steps.TryGetValue(id, out var step) ? Copy(step) : null);
+            return Task.FromResult(_steps.TryGetValue(id, out var step) ? step.Copy() : null);
         }
     }
 
@@ -197,7 +197,7 @@ public sealed class InMemoryLoyaltyStore : IProcessedEventStore, ICustomerStore,
                 .Where(s => query.CompletedSince is null || (s.State == StepState.Sent && s.CompletedAt >= query.CompletedSince))
                 .OrderByDescending(s => s.DueAt).ThenBy(s => s.Id)
                 .Take(query.Take)
-                .Select(Copy)
+                .Select(x => x.Copy())
                 .ToList();
             return Task.FromResult(steps);
         }
@@ -212,7 +212,7 @@ public sealed class InMemoryLoyaltyStore : IProcessedEventStore, ICustomerStore,
             IReadOnlyList<Suppression> suppressions = _suppressions.Values
                 .Where(s => s.NormalizedEmail == normalizedEmail)
                 .OrderBy(s => s.Category, StringComparer.Ordinal)
-                .Select(Copy)
+                .Select(x => x.Copy())
                 .ToList();
             return Task.FromResult(suppressions);
         }
@@ -224,7 +224,7 @@ public sealed class InMemoryLoyaltyStore : IProcessedEventStore, ICustomerStore,
         ArgumentNullException.ThrowIfNull(suppression);
         lock (_lock)
         {
-            _suppressions.TryAdd((suppression.NormalizedEmail, suppression.Category), Copy(suppression));
+            _suppressions.TryAdd((suppression.NormalizedEmail, suppression.Category), suppression.Copy());
         }
 
         return Task.CompletedTask;
@@ -253,82 +253,7 @@ public sealed class InMemoryLoyaltyStore : IProcessedEventStore, ICustomerStore,
         stored.Version++;
         stored.Attempts++;
         stored.UpdatedAt = now;
-        return Copy(stored);
+        return stored.Copy();
     }
 
-    private static ProcessedEvent Copy(ProcessedEvent e) => new()
-    {
-        EventId = e.EventId,
-        EventType = e.EventType,
-        CustomerId = e.CustomerId,
-        OccurredAt = e.OccurredAt,
-        ReceivedAt = e.ReceivedAt,
-    };
-
-    private static LoyaltyCustomer Copy(LoyaltyCustomer c) => new()
-    {
-        CustomerId = c.CustomerId,
-        Email = c.Email,
-        NormalizedEmail = c.NormalizedEmail,
-        FirstName = c.FirstName,
-        LastName = c.LastName,
-        Locale = c.Locale,
-        TimeZone = c.TimeZone,
-        MarketingConsent = c.MarketingConsent,
-        ConsentSource = c.ConsentSource,
-        ConsentAt = c.ConsentAt,
-        OrderCount = c.OrderCount,
-        FirstOrderAt = c.FirstOrderAt,
-        LastOrderAt = c.LastOrderAt,
-        CreatedAt = c.CreatedAt,
-        UpdatedAt = c.UpdatedAt,
-        Version = c.Version,
-    };
-
-    private static CustomerOrder Copy(CustomerOrder o) => new()
-    {
-        CustomerId = o.CustomerId,
-        OrderId = o.OrderId,
-        PlacedAt = o.PlacedAt,
-        Currency = o.Currency,
-        Total = o.Total,
-        Status = o.Status,
-        DeliveredAt = o.DeliveredAt,
-        RefundedAt = o.RefundedAt,
-        Skus = o.Skus,
-    };
-
-    private static ScheduledStep Copy(ScheduledStep s) => new()
-    {
-        Id = s.Id,
-        DedupeKey = s.DedupeKey,
-        FlowId = s.FlowId,
-        StepIndex = s.StepIndex,
-        CustomerId = s.CustomerId,
-        TriggerEventId = s.TriggerEventId,
-        TriggerKey = s.TriggerKey,
-        TriggerOccurredAt = s.TriggerOccurredAt,
-        EventJson = s.EventJson,
-        Category = s.Category,
-        Priority = s.Priority,
-        DueAt = s.DueAt,
-        AvailableAt = s.AvailableAt,
-        State = s.State,
-        Attempts = s.Attempts,
-        LeaseOwner = s.LeaseOwner,
-        Reason = s.Reason,
-        MessageId = s.MessageId,
-        CreatedAt = s.CreatedAt,
-        UpdatedAt = s.UpdatedAt,
-        CompletedAt = s.CompletedAt,
-        Version = s.Version,
-    };
-
-    private static Suppression Copy(Suppression s) => new()
-    {
-        NormalizedEmail = s.NormalizedEmail,
-        Category = s.Category,
-        Reason = s.Reason,
-        CreatedAt = s.CreatedAt,
-    };
 }
