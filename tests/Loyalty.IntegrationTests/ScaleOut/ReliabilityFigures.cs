@@ -1,0 +1,45 @@
+using System.Globalization;
+using Xunit.Abstractions;
+
+namespace Loyalty.IntegrationTests.ScaleOut;
+
+/// <summary>
+/// The measured figures of one reliability run: written to the test output and, when LOYALTY_RELIABILITY_RESULTS
+/// names a file, appended to it as a Markdown table row (scripts/reliability.sh collects them for docs/reliability.md).
+/// </summary>
+/// <param name="Test">The test.</param>
+/// <param name="Injected">What was injected.</param>
+/// <param name="Scheduled">Steps scheduled (rows).</param>
+/// <param name="Sent">Rows in state Sent at the end.</param>
+/// <param name="Delivered">Messages stored by the SMTP server (every arrival).</param>
+/// <param name="Distinct">Distinct Message-IDs among them.</param>
+/// <param name="Lost">Deliverable rows whose Message-ID never arrived.</param>
+/// <param name="Refused">Sends refused by the server for good (550) or skipped because of it.</param>
+/// <param name="Elapsed">Wall time of the dispatch.</param>
+public sealed record ReliabilityFigures(string Test, string Injected, int Scheduled, int Sent, int Delivered, int Distinct, int Lost, int Refused, TimeSpan Elapsed)
+{
+    public const string EnvironmentVariable = "LOYALTY_RELIABILITY_RESULTS";
+
+    public const string Header =
+        "| test | injected | scheduled | sent (rows) | delivered at server | distinct Message-IDs | duplicates | lost | refused | dispatch time |";
+
+    public int Duplicates => Delivered - Distinct;
+
+    public string ToMarkdownRow() => string.Create(CultureInfo.InvariantCulture,
+        $"| {Test} | {Injected} | {Scheduled} | {Sent} | {Delivered} | {Distinct} | {Duplicates} | {Lost} | {Refused} | {Elapsed.TotalSeconds:0.0} s |");
+
+    public void Report(ITestOutputHelper output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        output.WriteLine(Header);
+        output.WriteLine(ToMarkdownRow());
+        if (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } path)
+        {
+            File.AppendAllText(path, ToMarkdownRow() + Environment.NewLine);
+        }
+    }
+
+    /// <summary>A count from an environment variable (the full runs of scripts/reliability.sh), or the CI default.</summary>
+    public static int Count(string variable, int ciDefault) =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } text ? int.Parse(text, CultureInfo.InvariantCulture) : ciDefault;
+}
