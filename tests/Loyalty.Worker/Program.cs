@@ -24,7 +24,8 @@ namespace Loyalty.Worker;
 /// <c>FOR UPDATE SKIP LOCKED</c> claim, the lease and the guarded transitions have to withstand.</para>
 /// <para>Settings (command line <c>--Key=value</c> or environment <c>Key__Sub=value</c>):
 /// <c>Worker:Postgres</c> (required), <c>Worker:Name</c>, <c>Worker:IdlePolls</c> (default 5),
-/// <c>Worker:PollInterval</c> (default 00:00:00.200), <c>Worker:StopFile</c> (when set, the worker does not stop
+/// <c>Worker:PollInterval</c> (default 00:00:00.200), <c>Worker:RetryOnFailure</c> (EF Core's retrying execution
+/// strategy; default false), <c>Worker:StopFile</c> (when set, the worker does not stop
 /// before this file exists), <c>Worker:MaxRuntime</c> (default 00:30:00), and every <c>Loyalty:*</c> key, e.g.
 /// <c>Loyalty:Email:Smtp:Host</c>, <c>Loyalty:Email:Smtp:Port</c>, <c>Loyalty:Email:Lease</c>.</para>
 /// <para>Exit codes: 0 done, 2 bad settings, 3 gave up after <c>Worker:MaxRuntime</c>.</para>
@@ -64,7 +65,15 @@ public static class Program
             return 2;
         }
 
-        builder.Services.AddDbContext<LoyaltyDbContext>(o => o.UseNpgsql(settings.ConnectionString));
+        builder.Services.AddDbContext<LoyaltyDbContext>(o => o.UseNpgsql(settings.ConnectionString, npgsql =>
+        {
+            if (settings.RetryOnFailure)
+            {
+                // EF Core's retrying execution strategy: a command that failed on a broken connection (including
+                // 57P01, a session terminated by an administrator) is run again on a new one.
+                npgsql.EnableRetryOnFailure(5, TimeSpan.FromSeconds(1), ["57P01"]);
+            }
+        }));
         builder.Services.AddLoyalty(builder.Configuration.GetSection("Loyalty"))
             .AddEmail(email => email.AddFlow(FlowId, flow => flow.On(EventTypes.OrderPlaced).Transactional().Send(TemplateName)))
             .UseEntityFrameworkCore<LoyaltyDbContext>();
@@ -146,7 +155,7 @@ public static class Program
         }
     }
 
-    private sealed record WorkerSettings(string ConnectionString, string Name, int IdlePolls, TimeSpan PollInterval, string? StopFile, TimeSpan MaxRuntime)
+    private sealed record WorkerSettings(string ConnectionString, string Name, int IdlePolls, TimeSpan PollInterval, string? StopFile, TimeSpan MaxRuntime, bool RetryOnFailure)
     {
         public static WorkerSettings? From(IConfiguration configuration)
         {
@@ -166,7 +175,8 @@ public static class Program
                 int.Parse(section["IdlePolls"] ?? "5", CultureInfo.InvariantCulture),
                 TimeSpan.Parse(section["PollInterval"] ?? "00:00:00.200", CultureInfo.InvariantCulture),
                 section["StopFile"] is { Length: > 0 } stop ? stop : null,
-                TimeSpan.Parse(section["MaxRuntime"] ?? "00:30:00", CultureInfo.InvariantCulture));
+                TimeSpan.Parse(section["MaxRuntime"] ?? "00:30:00", CultureInfo.InvariantCulture),
+                bool.Parse(section["RetryOnFailure"] ?? "false"));
         }
     }
 }

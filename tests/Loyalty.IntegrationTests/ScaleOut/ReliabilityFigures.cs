@@ -1,4 +1,6 @@
 using System.Globalization;
+using Loyalty.IntegrationTests.Infrastructure;
+using Loyalty.Stores;
 using Xunit.Abstractions;
 
 namespace Loyalty.IntegrationTests.ScaleOut;
@@ -37,6 +39,29 @@ public sealed record ReliabilityFigures(string Test, string Injected, int Schedu
         {
             File.AppendAllText(path, ToMarkdownRow() + Environment.NewLine);
         }
+    }
+
+    /// <summary>
+    /// Counts the rows in <paramref name="database"/> and the messages at <paramref name="smtp"/>; a step of
+    /// <paramref name="deliverable"/> whose Message-ID never arrived counts as lost.
+    /// </summary>
+    public static async Task<ReliabilityFigures> MeasureAsync(ReliabilityDatabase database, SmtpServerFixture smtp, IReadOnlyCollection<Guid> deliverable, string test, string injected, TimeSpan elapsed)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(smtp);
+        ArgumentNullException.ThrowIfNull(deliverable);
+        var census = await MaildirCensus.ReadAsync(smtp.MaildirPath);
+        var steps = await database.StepsAsync();
+        return new ReliabilityFigures(
+            test,
+            injected,
+            steps.Count,
+            steps.Count(s => s.State == StepState.Sent),
+            census.Total,
+            census.Distinct,
+            deliverable.Count(id => !census.ByMessageId.ContainsKey(ReliabilityDatabase.MessageIdOf(id))),
+            steps.Count(s => s.State is StepState.Failed or StepState.Skipped),
+            elapsed);
     }
 
     /// <summary>A count from an environment variable (the full runs of scripts/reliability.sh), or the CI default.</summary>

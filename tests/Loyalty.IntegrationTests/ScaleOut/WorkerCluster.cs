@@ -26,6 +26,7 @@ public sealed class WorkerCluster : IAsyncDisposable
             ["Worker:Postgres"] = database.ConnectionString,
             ["Worker:IdlePolls"] = "5",
             ["Worker:PollInterval"] = "00:00:00.200",
+            ["Worker:MaxRuntime"] = "05:00:00",
             ["Loyalty:Email:Smtp:Host"] = smtp.Host,
             ["Loyalty:Email:Smtp:Port"] = smtp.Port.ToString(CultureInfo.InvariantCulture),
             ["Loyalty:Email:Smtp:PoolSize"] = Concurrency.ToString(CultureInfo.InvariantCulture),

@@ -120,6 +120,9 @@ public sealed class WorkerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The worker's directory (its Templates/ folder holds the receipt template).</summary>
+    public static string WorkerDirectory => Path.GetDirectoryName(WorkerDll())!;
+
     /// <summary>LOYALTY_WORKER_DLL, or tests/Loyalty.Worker/bin/(this configuration)/net10.0/Loyalty.Worker.dll.</summary>
     private static string WorkerDll()
     {
