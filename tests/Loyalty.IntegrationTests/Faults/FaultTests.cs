@@ -24,8 +24,8 @@ namespace Loyalty.IntegrationTests.Faults;
 [Collection("reliability")]
 public sealed class FaultTests
 {
-    public const int CiFaultSends = 500;
-    public const int CiOutageSends = 200;
+    public const int CiFaultSends = 300;
+    public const int CiOutageSends = 150;
 
     private readonly PostgresFixture _postgres;
     private readonly ITestOutputHelper _output;

@@ -18,7 +18,7 @@ public sealed class ReliabilityCollection : ICollectionFixture<PostgresFixture>
 [Collection("reliability")]
 public sealed class ScaleOutTests
 {
-    public const int CiSends = 500;
+    public const int CiSends = 300;
 
     private readonly PostgresFixture _postgres;
     private readonly ITestOutputHelper _output;
