@@ -34,6 +34,7 @@ mkdir -p "$REPO_ROOT/TestResults"
 RESULTS="${LOYALTY_RELIABILITY_RESULTS:-$REPO_ROOT/TestResults/reliability-$(date -u +%Y%m%dT%H%M%SZ).md}"
 export LOYALTY_RELIABILITY_RESULTS="$RESULTS"
 : > "$RESULTS"
+rm -f "$RESULTS.details"
 # scripts/test.sh empties TestResults/ unless told otherwise: keep its .trx files next to ours.
 export LOYALTY_TEST_RESULTS="${LOYALTY_TEST_RESULTS:-$REPO_ROOT/TestResults/reliability-trx}"
 
@@ -50,6 +51,7 @@ bash "$REPO_ROOT/scripts/test.sh" --filter "$FILTER" || rc=$?
     echo "| test | injected | scheduled | sent (rows) | delivered at server | distinct Message-IDs | duplicates | lost | refused | dispatch time |"
     echo "|---|---|---|---|---|---|---|---|---|---|"
     cat "$RESULTS"
+    if [ -f "$RESULTS.details" ]; then echo; cat "$RESULTS.details"; rm -f "$RESULTS.details"; fi
 } | tee "$RESULTS.tmp"
 mv "$RESULTS.tmp" "$RESULTS"
 echo "figures in $RESULTS" >&2

@@ -84,6 +84,7 @@ public sealed class FaultTests
             var outageAt = sends * 60 / 100;
             await Eventually.HoldsAsync(() => MaildirCensus.CountFiles(smtp.MaildirPath) >= outageAt, budget,
                 () => $"{outageAt} deliveries before the SMTP outage{Environment.NewLine}{cluster.Describe()}");
+            var deliveredAtOutage = MaildirCensus.CountFiles(smtp.MaildirPath);
             await smtp.StopAsync();
             var outageStarted = Stopwatch.StartNew();
             // The outage lasts until the workers have felt it: sends held back because the connection failed.
@@ -98,11 +99,10 @@ public sealed class FaultTests
 
             var ids = (await database.StepsAsync()).Select(s => s.Id).ToList();
             var injected = string.Create(CultureInfo.InvariantCulture,
-                $"{publications.Count - sends} events published twice; SIGKILL of a worker after {string.Join("/", killedAt)} deliveries; SMTP server down {outage.TotalSeconds:0.0} s after {outageAt}; 451 to 5% (once per Message-ID per server run); lease 5 s");
+                $"{publications.Count - sends} events published twice; SIGKILL of a worker after {string.Join("/", killedAt)} deliveries; SMTP server killed after {deliveredAtOutage} deliveries, down {outage.TotalSeconds:0.0} s; 451 to 5% (once per Message-ID per server run); lease 5 s");
             var figures = await ReliabilityFigures.MeasureAsync(database, smtp, ids,
                 string.Create(CultureInfo.InvariantCulture, $"faults, 3 workers ({sends} sends)"), injected, stopwatch.Elapsed);
-            figures.Report(_output);
-            _output.WriteLine($"Duplicated Message-IDs: {string.Join(", ", (await MaildirCensus.ReadAsync(smtp.MaildirPath)).DuplicatedIds)}");
+            figures.Report(_output, "duplicated Message-IDs (arrival numbers): " + (await MaildirCensus.ReadAsync(smtp.MaildirPath)).DescribeDuplicates());
             _output.WriteLine(cluster.Describe());
 
             accepted.Should().Be(sends);
@@ -192,10 +192,9 @@ public sealed class FaultTests
         var figures = await ReliabilityFigures.MeasureAsync(database, smtp, ids,
             string.Create(CultureInfo.InvariantCulture, $"database outage, 2 workers, {(retryOnFailure ? "EF retry on failure" : "no EF retry")} ({sends} sends)"),
             $"pg_terminate_backend of the workers' sessions 3 times ({string.Join("; ", terminated)} deliveries); lease 5 s", stopwatch.Elapsed);
-        figures.Report(_output);
+        figures.Report(_output, "duplicated Message-IDs (arrival numbers): " + (await MaildirCensus.ReadAsync(smtp.MaildirPath)).DescribeDuplicates());
         var failedPasses = cluster.Workers.Sum(w => CountOccurrences(w.Output, "A dispatch pass failed"));
         _output.WriteLine($"Dispatch passes that failed on the lost connection: {failedPasses}");
-        _output.WriteLine($"Duplicated Message-IDs: {string.Join(", ", (await MaildirCensus.ReadAsync(smtp.MaildirPath)).DuplicatedIds)}");
         _output.WriteLine(cluster.Describe());
 
         figures.Sent.Should().Be(sends, "rows of a pass that failed are claimed again after their lease");

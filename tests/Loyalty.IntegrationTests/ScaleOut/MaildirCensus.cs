@@ -23,6 +23,10 @@ public sealed class MaildirCensus
 
     public IEnumerable<string> DuplicatedIds => ByMessageId.Where(p => p.Value > 1).Select(p => p.Key);
 
+    /// <summary>Each duplicated Message-ID with the arrival numbers (1-based) of its copies, to set beside the faults.</summary>
+    public string DescribeDuplicates() => string.Join("; ", DuplicatedIds.Select(id =>
+        id + " arrived as #" + string.Join(", #", Messages.Select((m, i) => (m.MessageId, Number: i + 1)).Where(m => m.MessageId == id).Select(m => m.Number))));
+
     /// <summary>Counts .eml files in the maildir (cheap; for polling).</summary>
     public static int CountFiles(string maildir) => Directory.Exists(maildir) ? Directory.GetFiles(maildir, "*.eml").Length : 0;
 
@@ -30,7 +34,10 @@ public sealed class MaildirCensus
     public static async Task<MaildirCensus> ReadAsync(string maildir)
     {
         var messages = new List<(string, string)>();
-        foreach (var file in Directory.GetFiles(maildir, "*.eml"))
+        // The server names files by arrival time, so name order is arrival order.
+        var files = Directory.GetFiles(maildir, "*.eml");
+        Array.Sort(files, StringComparer.Ordinal);
+        foreach (var file in files)
         {
             string? messageId = null;
             string? recipient = null;

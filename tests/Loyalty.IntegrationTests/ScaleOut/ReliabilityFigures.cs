@@ -30,14 +30,23 @@ public sealed record ReliabilityFigures(string Test, string Injected, int Schedu
     public string ToMarkdownRow() => string.Create(CultureInfo.InvariantCulture,
         $"| {Test} | {Injected} | {Scheduled} | {Sent} | {Delivered} | {Distinct} | {Duplicates} | {Lost} | {Refused} | {Elapsed.TotalSeconds:0.0} s |");
 
-    public void Report(ITestOutputHelper output)
+    public void Report(ITestOutputHelper output, string? detail = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         output.WriteLine(Header);
         output.WriteLine(ToMarkdownRow());
+        if (detail is not null)
+        {
+            output.WriteLine(detail);
+        }
+
         if (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } path)
         {
             File.AppendAllText(path, ToMarkdownRow() + Environment.NewLine);
+            if (detail is not null)
+            {
+                File.AppendAllText(path + ".details", $"{Test}: {detail}{Environment.NewLine}");
+            }
         }
     }
 

@@ -85,7 +85,6 @@ public sealed class ScaleOutTests
         var figures = await MeasureAsync(database, smtp, ids, "SIGKILL, 3 workers",
             string.Create(CultureInfo.InvariantCulture, $"SIGKILL of 1 of 3 workers after {deliveredAtKill} deliveries; lease 5 s"), stopwatch.Elapsed);
         _output.WriteLine(cluster.Describe());
-        _output.WriteLine($"Duplicated Message-IDs: {string.Join(", ", (await MaildirCensus.ReadAsync(smtp.MaildirPath)).DuplicatedIds)}");
         figures.Lost.Should().Be(0, "the killed worker's leased rows are taken over after the lease");
         figures.Sent.Should().Be(_sends);
         figures.Distinct.Should().Be(_sends);
@@ -100,7 +99,7 @@ public sealed class ScaleOutTests
     private async Task<ReliabilityFigures> MeasureAsync(ReliabilityDatabase database, SmtpServerFixture smtp, IReadOnlyList<Guid> ids, string test, string injected, TimeSpan elapsed)
     {
         var figures = await ReliabilityFigures.MeasureAsync(database, smtp, ids, string.Create(CultureInfo.InvariantCulture, $"{test} ({_sends} sends)"), injected, elapsed);
-        figures.Report(_output);
+        figures.Report(_output, "duplicated Message-IDs (arrival numbers): " + (await MaildirCensus.ReadAsync(smtp.MaildirPath)).DescribeDuplicates());
         return figures;
     }
 }
