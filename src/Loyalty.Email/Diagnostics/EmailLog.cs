@@ -23,6 +23,9 @@ internal static partial class EmailLog
     [LoggerMessage(2002, LogLevel.Warning, "Step {StepId} was moved on by another worker; this worker's result is dropped")]
     public static partial void StepLostLease(ILogger logger, Guid stepId);
 
+    [LoggerMessage(2005, LogLevel.Debug, "Step {StepId} left for a later claim: less than half of its lease is left")]
+    public static partial void StepLeaseRunningOut(ILogger logger, Guid stepId);
+
     [LoggerMessage(2003, LogLevel.Error, "Step {StepId} of flow {FlowId} failed unexpectedly; it will be retried after its lease")]
     public static partial void StepCrashed(ILogger logger, Exception exception, Guid stepId, string flowId);
 

@@ -140,6 +140,14 @@ public sealed class StepDispatcher
         using var activity = _telemetry.ActivitySource.StartActivity("loyalty.step", ActivityKind.Internal);
         activity?.SetTag("loyalty.flow", step.FlowId);
         activity?.SetTag("loyalty.step.id", step.Id);
+        // A batch shares one lease: a step reached after half of it has run out is left alone (nothing written), so
+        // it cannot be sent here while another worker, which claimed it after the lease, sends it too.
+        if (step.AvailableAt - _time.GetUtcNow() < _options.Lease / 2)
+        {
+            EmailLog.StepLeaseRunningOut(_logger, step.Id);
+            return;
+        }
+
         await using var scope = _scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
         var claimedVersion = step.Version;
