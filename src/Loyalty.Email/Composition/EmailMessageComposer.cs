@@ -52,20 +52,5 @@ public static class EmailMessageComposer
     }
 
     /// <summary>Removes line breaks and control characters: a header value is one line, always.</summary>
-    public static string SingleLine(string? value)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return "";
-        }
-
-        Span<char> buffer = value.Length <= 512 ? stackalloc char[value.Length] : new char[value.Length];
-        var n = 0;
-        foreach (var c in value)
-        {
-            buffer[n++] = char.IsControl(c) || c is '\u2028' or '\u2029' ? ' ' : c;
-        }
-
-        return new string(buffer[..n]).Trim();
-    }
+    public static string SingleLine(string? value) => string.IsNullOrEmpty(value) ? "" : Delivery.HeaderSafety.Clean(value);
 }
