@@ -23,6 +23,15 @@ internal static partial class EmailLog
     [LoggerMessage(2002, LogLevel.Warning, "Step {StepId} was moved on by another worker; this worker's result is dropped")]
     public static partial void StepLostLease(ILogger logger, Guid stepId);
 
+    [LoggerMessage(2006, LogLevel.Warning, "Step {StepId} was accepted by the SMTP server as {MessageId}, but its lease ran out before the result was written; another worker may have sent it again")]
+    public static partial void DeliveredResultTooLate(ILogger logger, Guid stepId, string? messageId);
+
+    [LoggerMessage(2007, LogLevel.Error, "The result of step {StepId} ({Outcome}) could not be written before its lease ran out; it will be claimed again")]
+    public static partial void StepResultNotWritten(ILogger logger, Exception exception, Guid stepId, string outcome);
+
+    [LoggerMessage(2008, LogLevel.Warning, "Writing the result of step {StepId} failed (attempt {Attempt}); trying again while its lease lasts")]
+    public static partial void StepResultWriteFailed(ILogger logger, Exception exception, Guid stepId, int attempt);
+
     [LoggerMessage(2005, LogLevel.Debug, "Step {StepId} left for a later claim: less than half of its lease is left")]
     public static partial void StepLeaseRunningOut(ILogger logger, Guid stepId);
 

@@ -167,6 +167,7 @@ public sealed class StepDispatcher
             decision = Retry(step, $"error: {ex.GetType().Name}: {ex.Message}");
         }
 
+        var leaseEnd = step.AvailableAt;
         var now = _time.GetUtcNow();
         step.State = decision.State;
         step.Reason = decision.Reason;
@@ -178,15 +179,62 @@ public sealed class StepDispatcher
             step.CompletedAt = now;
         }
 
-        var store = services.GetRequiredService<IScheduledStepStore>();
-        if (!await store.TryUpdateAsync(step, claimedVersion, CancellationToken.None).ConfigureAwait(false))
+        var written = await WriteResultAsync(step, claimedVersion, leaseEnd, services).ConfigureAwait(false);
+        if (written is not true)
         {
-            EmailLog.StepLostLease(_logger, step.Id);
+            if (written is false)
+            {
+                EmailLog.StepLostLease(_logger, step.Id);
+            }
+
+            if (decision.State == StepState.Sent)
+            {
+                EmailLog.DeliveredResultTooLate(_logger, step.Id, step.MessageId);
+            }
+
             return;
         }
 
         _telemetry.StepCompleted(decision.State.ToString().ToLowerInvariant(), step.FlowId);
         EmailLog.StepFinished(_logger, step.Id, step.FlowId, decision.State.ToString(), decision.Reason);
+    }
+
+    /// <summary>
+    /// Writes a step's result, guarded by the version it was claimed at. A failed write (a dropped database
+    /// connection) is tried again while the claim's lease lasts, because once the lease has run out another worker may
+    /// claim the step and, if it was delivered, send it a second time. True when written, false when another worker
+    /// had moved the step on, null when every attempt failed.
+    /// </summary>
+    private async Task<bool?> WriteResultAsync(ScheduledStep step, int claimedVersion, DateTimeOffset leaseEnd, IServiceProvider services)
+    {
+        var delay = TimeSpan.FromMilliseconds(50);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (attempt == 1)
+                {
+                    return await services.GetRequiredService<IScheduledStepStore>().TryUpdateAsync(step, claimedVersion, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                // A fresh scope per retry: the DbContext of the failed attempt may hold a broken connection.
+                await using var scope = _scopes.CreateAsyncScope();
+                return await scope.ServiceProvider.GetRequiredService<IScheduledStepStore>().TryUpdateAsync(step, claimedVersion, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                if (_time.GetUtcNow() + delay >= leaseEnd)
+                {
+                    EmailLog.StepResultNotWritten(_logger, ex, step.Id, step.State.ToString());
+                    return null;
+                }
+
+                EmailLog.StepResultWriteFailed(_logger, ex, step.Id, attempt);
+            }
+
+            await Task.Delay(delay, _time, CancellationToken.None).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(1).Ticks));
+        }
     }
 
     private async Task<StepDecision> DecideAndActAsync(ScheduledStep step, IServiceProvider services, CancellationToken cancellationToken)
