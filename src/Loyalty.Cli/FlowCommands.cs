@@ -167,43 +167,20 @@ internal static class FlowCommands
 
         // The host's validated flows (throws FlowValidationException / TemplateValidationException as a host would fail).
         var flows = RegistryOf(services, configuration);
-        var conditions = services.GetRequiredService<FlowConditionEvaluator>();
-        var factory = services.GetRequiredService<TemplateModelFactory>();
-        var now = console.Time.GetUtcNow();
 
-        // Milestones the event reaches are published by intake and may start flows of their own.
-        var events = new List<LoyaltyEvent> { triggerEvent };
-        var ordersAfter = orders.ToList();
-        if (triggerEvent is OrderPlaced order)
+        // The library's own dry run: the planning code intake runs, over empty in-memory stores and the given snapshot.
+        FlowDryRunReport planned;
+        await using (var scope = services.CreateAsyncScope())
         {
-            var placed = new CustomerOrder { CustomerId = order.CustomerId, OrderId = order.OrderId, PlacedAt = order.OccurredAt, Currency = order.Currency, Total = order.Total, Skus = string.Join(',', order.Lines.Select(l => l.Sku)) };
-            var before = orders.Where(o => o.OrderId != order.OrderId).ToList();
-            ordersAfter = [.. before, placed];
-            var milestones = MilestoneDetector.Detect(order, before, ordersAfter, services.GetRequiredService<IOptions<MilestoneOptions>>().Value);
-            events.AddRange(milestones.Select(m => (LoyaltyEvent)new MilestoneReached
-            {
-                EventId = MilestoneDetector.EventIdFor(order.CustomerId, m), OccurredAt = order.OccurredAt, CustomerId = order.CustomerId,
-                Customer = order.Customer, Milestone = m, OrderId = order.OrderId,
-            }));
+            planned = await scope.ServiceProvider.GetRequiredService<FlowDryRun>().RunAsync(triggerEvent, customer, orders, cancellationToken).ConfigureAwait(false);
         }
 
         var zone = customer?.TimeZone ?? triggerEvent.Customer?.TimeZone ?? "UTC";
         var timeZone = StepDueTimeCalculator.FindZone(zone);
-        var outcomes = new List<FlowOutcome>();
-        foreach (var e in events)
-        {
-            var context = new FlowConditionContext(e, customer, ordersAfter, now);
-            TemplateModel? model = null;
-            TemplateModel Model() => model ??= factory.Create(e, customer);
-            // For the published event every flow is explained; a flow that a derived milestone starts is explained there.
-            foreach (var flow in flows.All.Where(f => f.Trigger == e.EventType || (e == triggerEvent && !events.Skip(1).Any(d => d.EventType == f.Trigger))))
-            {
-                outcomes.Add(Evaluate(flow, e, context, Model, conditions, timeZone, zone));
-            }
-        }
-
+        var byId = flows.All.ToDictionary(f => f.Id, StringComparer.Ordinal);
+        var outcomes = planned.Flows.Select(r => Outcome(r, byId[r.FlowId], customer, timeZone, zone)).ToList();
         var report = new DryRunReport(triggerEvent.EventId, triggerEvent.EventType, triggerEvent.CustomerId, zone,
-            events.Skip(1).Select(e => $"{e.EventType} {((MilestoneReached)e).Milestone}").ToList(), outcomes);
+            planned.Milestones.Select(m => $"{EventTypes.MilestoneReached} {m}").ToList(), outcomes);
         if (line.Json)
         {
             await console.JsonAsync(report, cancellationToken).ConfigureAwait(false);
@@ -248,29 +225,12 @@ internal static class FlowCommands
         return new FlowRegistry(flows, services.GetRequiredService<IEmailTemplateRenderer>(), services.GetRequiredService<ILiquidConditionEvaluator>());
     }
 
-    private static FlowOutcome Evaluate(FlowDefinition flow, LoyaltyEvent e, FlowConditionContext context, Func<TemplateModel> model, FlowConditionEvaluator conditions, TimeZoneInfo timeZone, string zone)
+    /// <summary>The library's verdict for one flow, with the why of an entry and the due times in the customer's zone.</summary>
+    private static FlowOutcome Outcome(FlowDryRunResult result, FlowDefinition flow, LoyaltyCustomer? customer, TimeZoneInfo timeZone, string zone)
     {
-        if (!string.Equals(flow.Trigger, e.EventType, StringComparison.Ordinal))
+        if (!result.WouldEnter)
         {
-            return new FlowOutcome(flow.Id, e.EventType, false, $"it starts on {flow.Trigger}, not {e.EventType}", []);
-        }
-
-        foreach (var condition in flow.EntryConditions)
-        {
-            bool holds;
-            try
-            {
-                holds = conditions.Holds(condition, context, model);
-            }
-            catch (TemplateRenderException ex)
-            {
-                return new FlowOutcome(flow.Id, e.EventType, false, $"entry condition '{condition.Name}' fails: {ex.Message}", []);
-            }
-
-            if (!holds)
-            {
-                return new FlowOutcome(flow.Id, e.EventType, false, $"entry condition '{condition.Name}' does not hold", []);
-            }
+            return new FlowOutcome(result.FlowId, result.EventType, false, result.Reason ?? result.Verdict.ToString(), []);
         }
 
         var reason = flow.EntryConditions.Count == 0 ? "no entry conditions" : "entry conditions hold: " + string.Join(", ", flow.EntryConditions.Select(c => c.Name));
@@ -282,19 +242,18 @@ internal static class FlowCommands
         };
         if (EmailCategories.IsMarketing(flow.Category))
         {
-            reason += context.Customer?.MarketingConsent == true
+            reason += customer?.MarketingConsent == true
                 ? "; marketing: the customer has consented"
                 : "; marketing: sent only if the customer has consented by then";
         }
 
-        var dueTimes = StepDueTimeCalculator.Calculate(flow, e.OccurredAt, zone, model());
-        var steps = flow.Steps.Select((s, i) => new ScheduledView(
-            i + 1,
-            dueTimes[i],
-            TimeZoneInfo.ConvertTime(dueTimes[i], timeZone).ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture) + " " + zone,
-            s.Action.Describe(),
-            s.ExitConditions.Select(c => c.Name).ToList())).ToList();
-        return new FlowOutcome(flow.Id, e.EventType, true, reason, steps);
+        var steps = result.Steps.Select(s => new ScheduledView(
+            s.Index + 1,
+            s.DueAt,
+            TimeZoneInfo.ConvertTime(s.DueAt, timeZone).ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture) + " " + zone,
+            s.Action,
+            s.ExitConditions)).ToList();
+        return new FlowOutcome(result.FlowId, result.EventType, true, reason, steps);
     }
 
     private static FlowView View(FlowDefinition flow) => new(

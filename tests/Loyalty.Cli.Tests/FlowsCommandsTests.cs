@@ -109,7 +109,7 @@ public sealed class FlowsCommandsTests
         var result = await Cli.RunAsync("flows", "dry-run", "--config", Settings, "--event", Paths.TestData("order-placed.json"));
 
         result.ExitCode.Should().Be(0, result.ToString());
-        result.Stdout.Should().Contain("- review-thanks-share: does not enter: it starts on ReviewSubmitted, not OrderPlaced");
+        result.Stdout.Should().Contain("- review-thanks-share: does not enter: trigger: the flow starts on ReviewSubmitted, not on OrderPlaced");
     }
 
     [Fact]
