@@ -57,6 +57,7 @@ public sealed class ShareTextSnippetTests : IDisposable
     [Fact]
     public async Task Every_render_starts_from_a_fresh_context()
     {
+        Write("share-review/template.json", "{ \"category\": \"transactional\", \"layout\": null }");
         Write("share-review/default/subject.liquid", "s");
         Write("share-review/default/html.liquid", "{% assign n = n | plus: 1 %}review {{ n }} of {{ review.product_name }}");
         await using var harness = WithTemplates();
