@@ -151,6 +151,14 @@ public sealed class ReferralProcessor
     private async Task OnReviewSubmittedAsync(ReviewSubmitted review, CancellationToken cancellationToken)
     {
         await _reviews.UpsertReviewAsync(new ProductReview { CustomerId = review.CustomerId, Sku = review.Sku, OrderId = review.OrderId, Rating = review.Rating, ReviewedAt = review.OccurredAt }, cancellationToken).ConfigureAwait(false);
+        if (!string.IsNullOrWhiteSpace(_options.Rewards.ReviewRewardKind))
+        {
+            // The rating is deliberately not passed on, so nothing downstream can make the reward depend on it; the
+            // event id makes it once per customer and product however often the review is edited.
+            await PublishAsync(ReviewFlows.ReviewRewardDueEvent, $"review-reward:{review.CustomerId}:{review.Sku}", review.CustomerId, review.OccurredAt,
+                new Dictionary<string, object?> { ["sku"] = review.Sku, ["product_name"] = review.ProductName, ["order_id"] = review.OrderId }, cancellationToken).ConfigureAwait(false);
+        }
+
         if (review.OrderId is { } orderId && _steps is not null
             && await _reviews.FindRequestAsync(review.CustomerId, orderId, cancellationToken).ConfigureAwait(false) is { } request)
         {

@@ -1,4 +1,5 @@
 using Loyalty.Links;
+using Loyalty.Email;
 using Loyalty.Email.Composition;
 using Loyalty.Email.Flows;
 using Loyalty.Email.Links;
@@ -121,11 +122,44 @@ public sealed class ReviewTests
         ((Dictionary<string, object?>)referral["share"]!).Should().ContainKeys("line", "wechat", "email", "x");
     }
 
+    private static ReviewSubmitted Submitted(ReferralHarness harness, string eventId, string sku, int rating) => new()
+    {
+        EventId = eventId, CustomerId = "bob", OccurredAt = harness.Time.GetUtcNow(), Sku = sku, Rating = rating, ProductName = "Oolong", OrderId = "o-1",
+    };
+
     [Fact]
-    public async Task An_honest_review_reward_is_never_tied_to_the_rating()
+    public async Task An_honest_review_reward_pays_every_rating_alike_once_per_product_and_never_sees_the_rating()
+    {
+        await using var harness = new ReferralHarness(o => o.Rewards.ReviewRewardKind = "review-credit");
+        var processor = harness.Get<ReferralProcessor>();
+
+        await processor.HandleAsync(Submitted(harness, "review-1", "TEA-1", rating: 1));
+        await processor.HandleAsync(Submitted(harness, "review-2", "TEA-2", rating: 5));
+        await processor.HandleAsync(Submitted(harness, "review-3", "TEA-1", rating: 4));
+
+        var due = harness.Published.Events.OfType<CustomEvent>().Where(e => e.Name == ReviewFlows.ReviewRewardDueEvent).ToList();
+        due.Select(e => e.EventId).Should().Equal("review-reward:bob:TEA-1", "review-reward:bob:TEA-2", "review-reward:bob:TEA-1");
+        due.Select(e => e.EventId).Distinct().Should().HaveCount(2, "an edited review carries the same event id, which intake takes once");
+        due.Select(e => e.CustomerId).Should().OnlyContain(c => c == "bob");
+        due.SelectMany(e => e.Properties.EnumerateObject().Select(p => p.Name)).Distinct().Should().BeEquivalentTo("sku", "product_name", "order_id");
+        due[0].Properties.GetProperty("sku").GetString().Should().Be("TEA-1");
+
+        var flow = harness.Get<IOptions<FlowCatalogOptions>>().Value.Flows.Single(f => f.Id == ReviewFlows.RewardFlowId);
+        flow.Trigger.Should().Be(ReviewFlows.ReviewRewardDueEvent);
+        flow.EntryConditions.Should().BeEmpty("a reward contingent on the rating is what marketplaces forbid");
+        flow.Steps.Should().ContainSingle().Which.Action.Should().Be(new IssueCreditAction("review-credit"));
+        flow.Steps.Single().ExitConditions.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Without_a_review_reward_kind_no_review_is_paid_and_no_reward_flow_exists()
     {
         await using var harness = new ReferralHarness();
-        harness.Get<IOptions<ReferralOptions>>().Value.Rewards.ReviewRewardKind.Should().BeNull("no review reward unless the shop configures one");
+
+        await harness.Get<ReferralProcessor>().HandleAsync(Submitted(harness, "review-1", "TEA-1", rating: 5));
+
+        harness.Published.Events.OfType<CustomEvent>().Should().NotContain(e => e.Name == ReviewFlows.ReviewRewardDueEvent);
+        harness.Get<IOptions<FlowCatalogOptions>>().Value.Flows.Should().NotContain(f => f.Id == ReviewFlows.RewardFlowId);
     }
 }
 

@@ -19,7 +19,8 @@ public static class LoyaltyEndpointRouteBuilderExtensions
     /// Maps, under <see cref="LoyaltyEndpointOptions.Prefix"/> (default <c>/loyalty</c>): one-click unsubscribe and
     /// preferences, the tracked-click redirect <c>{prefix}/c/{token}</c> and, when Loyalty.Referrals is added
     /// (<c>AddReferrals()</c>), the review landing <c>{prefix}/review/{token}</c> (also at
-    /// <c>Referrals:Reviews:LandingPath</c> when that differs) and the referral landing <c>/r/{code}</c> with its
+    /// <c>Referrals:Reviews:LandingPath</c> when that differs), the tracked share link <c>{prefix}/s/{network}/{code}</c>
+    /// (also at <c>Referrals:Sharing:OpenPath</c> when that differs) and the referral landing <c>/r/{code}</c> with its
     /// WeChat QR code <c>/r/{code}/wechat-qr.png</c> (<c>.svg</c>), at <c>Referrals:LandingPath</c>.
     /// </summary>
     public static RouteGroupBuilder MapLoyalty(this IEndpointRouteBuilder endpoints, Action<LoyaltyEndpointOptions>? configure = null)
@@ -35,6 +36,7 @@ public static class LoyaltyEndpointRouteBuilderExtensions
             var referrals = endpoints.ServiceProvider.GetRequiredService<IOptions<ReferralOptions>>().Value;
             ReferralEndpoints.Map(endpoints, referrals.LandingPath, options);
             ReviewLandingEndpoints.Map(endpoints, [options.Prefix.TrimEnd('/') + "/review", referrals.Reviews.LandingPath], options);
+            ShareOpenEndpoints.Map(endpoints, [options.Prefix.TrimEnd('/') + "/s", referrals.Sharing.OpenPath]);
         }
 
         return group;

@@ -66,11 +66,11 @@ public sealed class ReferralVisits
     }
 
     /// <summary>Records that <paramref name="customerId"/> opened the share link of <paramref name="network"/> (a tracked click).</summary>
-    public Task RecordShareOpenedAsync(string customerId, string network, string subject = "referral", CancellationToken cancellationToken = default)
+    public async Task RecordShareOpenedAsync(string customerId, string network, string subject = "referral", CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(customerId);
         ArgumentException.ThrowIfNullOrWhiteSpace(network);
-        return _shares.AddAsync(new ShareEvent
+        var shareEvent = new ShareEvent
         {
             Id = Guid.CreateVersion7(_time.GetUtcNow()),
             CustomerId = customerId,
@@ -78,7 +78,9 @@ public sealed class ReferralVisits
             Subject = subject,
             Kind = ShareEventKind.Opened,
             At = _time.GetUtcNow(),
-        }, cancellationToken);
+        };
+        await _shares.AddAsync(shareEvent, cancellationToken).ConfigureAwait(false);
+        _telemetry.ShareOpened(shareEvent.Network);
     }
 
     /// <summary>The stored form of an IP address: HMAC-SHA256 with <see cref="ReferralOptions.IpHashKey"/>, hex, so caps work without keeping addresses.</summary>

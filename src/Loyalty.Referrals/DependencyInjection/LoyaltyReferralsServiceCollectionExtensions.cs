@@ -24,7 +24,8 @@ public static class LoyaltyReferralsServiceCollectionExtensions
     /// <summary>
     /// Adds the referral and review programme: codes, visits and attribution, fraud rules, rewards through the host's
     /// <see cref="Loyalty.Email.Flows.ICreditIssuer"/>, share links for every network, review star links, the funnel,
-    /// the <c>referral</c>/<c>review</c> template variables and the advocate and review flows. Adds Loyalty.Email
+    /// the <c>referral</c>/<c>review</c> template variables, the advocate and review flows and, when
+    /// <see cref="ReferralRewardOptions.ReviewRewardKind"/> is set, the honest-review reward flow. Adds Loyalty.Email
     /// too. Binds <c>Referrals</c> from the builder's configuration when it has one. Stores come from
     /// <c>UseEntityFrameworkCore</c> or <see cref="AddInMemoryReferralStores"/>. Can be safely called multiple times.
     /// </summary>
@@ -95,6 +96,7 @@ public static class LoyaltyReferralsServiceCollectionExtensions
         services.TryAddScoped<ReferralAttributor>();
         services.TryAddScoped<ReferralRewards>();
         services.TryAddScoped<ReferralFunnel>();
+        services.TryAddScoped<ShareOpens>();
         services.TryAddScoped<ReferralProcessor>();
         services.TryAddEnumerable(ServiceDescriptor.Scoped<Loyalty.Publishing.ILoyaltyEventObserver, ReferralEventObserver>());
         services.Configure<Loyalty.Email.Templates.TemplateOptions>(o =>
@@ -115,6 +117,11 @@ public static class LoyaltyReferralsServiceCollectionExtensions
             {
                 catalog.Flows.Add(ReviewFlows.Prompt(value.Reviews));
                 catalog.Flows.Add(ReviewFlows.ThanksShare(value.Reviews));
+            }
+
+            if (!string.IsNullOrWhiteSpace(value.Rewards.ReviewRewardKind))
+            {
+                catalog.Flows.Add(ReviewFlows.Reward(value.Rewards.ReviewRewardKind));
             }
         });
     }

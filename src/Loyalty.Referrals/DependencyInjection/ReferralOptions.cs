@@ -83,8 +83,11 @@ public sealed class ReferralRewardOptions
     public string? Currency { get; set; }
 
     /// <summary>
-    /// A credit kind for any honest review (never depending on the rating: marketplaces forbid it), or null for
-    /// none. Default null.
+    /// A credit kind for any honest review, or null for none. Default null. When set, every customer's first review
+    /// of each product is paid through the host's <see cref="Loyalty.Email.Flows.ICreditIssuer"/> with this kind,
+    /// whatever its rating (marketplaces forbid buying reviews contingent on positive ratings): the reward never sees
+    /// the rating. It runs as the <c>review-reward</c> flow, once per customer and product, and the issuer receives
+    /// a stable idempotency key, so a retried job never pays twice. The host decides the amount by this kind.
     /// </summary>
     public string? ReviewRewardKind { get; set; }
 }
@@ -127,10 +130,28 @@ public sealed class ShareOptions
     public string ReviewCampaign { get; set; } = "review-share";
 
     /// <summary>
-    /// Texts per locale (<c>en</c>, <c>zh-TW</c>, <c>zh-CN</c>, <c>th</c> are built in; entries here replace or add).
-    /// Looked up zh-TW → zh → default locale → en.
+    /// Plain texts per locale that win over the Liquid share snippets (<c>share-referral</c>, <c>share-review</c>
+    /// templates, shipped for en, zh-TW, zh-CN and th and overridden in the templates folder like any template) for
+    /// customers of that locale (looked up zh-TW → zh). Prefer the snippets; these are for a quick change in
+    /// configuration.
     /// </summary>
     public IDictionary<string, ShareTexts> Texts { get; } = new Dictionary<string, ShareTexts>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether the template variables <c>referral.share.{network}</c> are tracked links
+    /// (<c>{Shop.BaseUrl}/{OpenPath}/{network}/{code}</c>) that count a share-link open for the advocate and network
+    /// and then redirect to the network's share URL. Needs the endpoint that <c>MapLoyalty()</c> (Loyalty.AspNetCore)
+    /// maps. Default true; false gives the networks' share URLs directly (opens are then not counted).
+    /// </summary>
+    public bool TrackOpens { get; set; } = true;
+
+    /// <summary>
+    /// Path under the shop's base URL of the tracked share-link endpoint; network and code follow it. Default
+    /// <c>loyalty/s</c> (<c>MapLoyalty()</c> maps <c>{prefix}/s</c> and, when different, this path).
+    /// </summary>
+    [Required(AllowEmptyStrings = false)]
+    [RegularExpression("^[A-Za-z0-9_/-]+$")]
+    public string OpenPath { get; set; } = "loyalty/s";
 
     /// <summary>Pixels per QR module of the WeChat QR code. Default 8.</summary>
     [Range(1, 64)]
@@ -138,7 +159,8 @@ public sealed class ShareOptions
 }
 
 /// <summary>
-/// The words of share links in one locale. <c>{shop}</c> and <c>{product}</c> are replaced; anything else is left as it is.
+/// Plain words of share links in one locale, configured to win over the Liquid share snippets. <c>{shop}</c> and
+/// <c>{product}</c> are replaced; anything else is left as it is.
 /// </summary>
 public sealed class ShareTexts
 {

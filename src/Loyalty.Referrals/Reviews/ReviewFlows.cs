@@ -15,6 +15,16 @@ public static class ReviewFlows
     /// <summary>The custom event that starts the review prompt.</summary>
     public const string ReviewPromptDueEvent = "ReviewPromptDue";
 
+    /// <summary>
+    /// The custom event that pays the honest-review reward: published once per customer and product (its event id is
+    /// <c>review-reward:{customer}:{sku}</c>, which intake dedupes), with <c>sku</c>, <c>product_name</c> and
+    /// <c>order_id</c> and never the rating.
+    /// </summary>
+    public const string ReviewRewardDueEvent = "ReviewRewardDue";
+
+    /// <summary>The honest-review reward flow's id.</summary>
+    public const string RewardFlowId = "review-reward";
+
     /// <summary>The prompt flow's id.</summary>
     public const string PromptFlowId = "review-prompt";
 
@@ -63,6 +73,17 @@ public static class ReviewFlows
             .When($"rating-{minimum}-or-more", c => c.TriggerEvent is ReviewSubmitted r && r.Rating >= minimum && !string.IsNullOrEmpty(r.ReviewUrl))
             .Send(ThanksShareTemplate)
             .Build();
+    }
+
+    /// <summary>
+    /// ReviewRewardDue → issue a <paramref name="creditKind"/> credit through the host's <see cref="ICreditIssuer"/>.
+    /// No condition at all: a review of any rating is paid (a reward contingent on a positive rating is what
+    /// marketplaces forbid). The issuer's idempotency key is the step's, so a retried job pays once.
+    /// </summary>
+    public static FlowDefinition Reward(string creditKind)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(creditKind);
+        return new FlowBuilder(RewardFlowId).On(ReviewRewardDueEvent).Transactional().IssueCredit(creditKind).Build();
     }
 
     /// <summary>The order id carried by a <see cref="ReviewPromptDueEvent"/>, or null.</summary>

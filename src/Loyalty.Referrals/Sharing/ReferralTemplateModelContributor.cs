@@ -11,7 +11,8 @@ namespace Loyalty.Referrals.Sharing;
 /// <summary>
 /// Adds the programme to every template model:
 /// <c>referral.code</c>, <c>referral.url</c>, <c>referral.share.{network}</c> (facebook, x, linkedin, whatsapp,
-/// telegram, line, weibo, pinterest, reddit, email, wechat), <c>referral.wechat_qr_url</c>;
+/// telegram, line, weibo, pinterest, reddit, email, wechat: tracked links that count the open, unless
+/// <see cref="ShareOptions.TrackOpens"/> is false), <c>referral.wechat_qr_url</c>;
 /// for a review prompt <c>review.products</c> (each <c>name</c>, <c>sku</c>, <c>url</c>, <c>stars</c>: five
 /// <c>{rating, url}</c>, 1 star first); for a review with a page <c>review.share.{network}</c>.
 /// </summary>
@@ -53,19 +54,23 @@ public sealed class ReferralTemplateModelContributor : ITemplateModelContributor
         var codes = services.GetRequiredService<ReferralCodes>();
         var code = await codes.GetOrCreateAsync(triggerEvent.CustomerId, cancellationToken).ConfigureAwait(false);
         var landing = codes.LandingUrl(code.Code);
+        var firstName = customer?.FirstName ?? triggerEvent.Customer?.FirstName;
+        var share = _options.Sharing.TrackOpens
+            ? _share.TrackedForReferral(code.Code)
+            : _share.ForReferral(new ReferralShareRequest(landing) { Code = code.Code, Locale = locale, AdvocateFirstName = firstName });
         root["referral"] = new Dictionary<string, object?>
         {
             ["code"] = code.Code,
             ["url"] = landing.AbsoluteUri,
-            ["share"] = Links(_share.ForReferral(landing, locale)),
-            ["wechat_qr_url"] = new Uri(landing.AbsoluteUri.TrimEnd('/') + "/wechat-qr.png").AbsoluteUri,
+            ["share"] = Links(share),
+            ["wechat_qr_url"] = ShareLinkBuilder.WeChatQrImageUrl(landing).AbsoluteUri,
         };
 
         var review = root.TryGetValue("review", out var existing) && existing is Dictionary<string, object?> d ? d : null;
         if (triggerEvent is ReviewSubmitted { ReviewUrl: { Length: > 0 } reviewUrl } submitted && Uri.TryCreate(reviewUrl, UriKind.Absolute, out var page))
         {
             review ??= [];
-            review["share"] = Links(_share.ForReview(page, submitted.ProductName, locale));
+            review["share"] = Links(_share.ForReview(page, submitted.ProductName, locale, advocateFirstName: firstName));
             root["review"] = review;
         }
 
