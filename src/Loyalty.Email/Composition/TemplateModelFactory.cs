@@ -24,7 +24,15 @@ public sealed class TemplateModelFactory
     }
 
     /// <summary>Builds the model for <paramref name="customer"/> and <paramref name="triggerEvent"/>.</summary>
-    public TemplateModel Create(LoyaltyEvent triggerEvent, LoyaltyCustomer? customer, IReadOnlyDictionary<string, object?>? links = null, IReadOnlyDictionary<string, object?>? extra = null)
+    /// <param name="triggerEvent">The event the model describes.</param>
+    /// <param name="customer">The customer as stored, or null.</param>
+    /// <param name="links">The <c>links</c> root (unsubscribe, preferences ...).</param>
+    /// <param name="extra">More roots, set last.</param>
+    /// <param name="purpose">
+    /// <see cref="TemplateModelPurpose.Planning"/> when intake evaluates conditions and due times (possibly inside
+    /// the shop's open transaction): contributors then only read.
+    /// </param>
+    public TemplateModel Create(LoyaltyEvent triggerEvent, LoyaltyCustomer? customer, IReadOnlyDictionary<string, object?>? links = null, IReadOnlyDictionary<string, object?>? extra = null, TemplateModelPurpose purpose = TemplateModelPurpose.Render)
     {
         ArgumentNullException.ThrowIfNull(triggerEvent);
         var locale = customer?.Locale ?? triggerEvent.Customer?.Locale ?? _shop.DefaultLocale;
@@ -95,7 +103,7 @@ public sealed class TemplateModelFactory
         var model = new TemplateModel(root, zone, locale);
         foreach (var contributor in _contributors)
         {
-            contributor.Contribute(root, triggerEvent, customer);
+            contributor.Contribute(root, triggerEvent, customer, purpose);
         }
 
         return model;
@@ -171,9 +179,30 @@ public sealed class TemplateModelFactory
     };
 }
 
+/// <summary>What a template model is built for.</summary>
+public enum TemplateModelPurpose
+{
+    /// <summary>Rendering a message (the dispatcher, previews): a contributor may create what the message needs.</summary>
+    Render,
+
+    /// <summary>
+    /// Intake's planning (entry conditions, due times) and dry runs: it may run inside the shop's open transaction,
+    /// where a write through another connection waits for that transaction (on SQLite, until it times out). A
+    /// contributor only reads and leaves out what does not exist yet.
+    /// </summary>
+    Planning,
+}
+
 /// <summary>Adds variables to the template model (Referrals adds <c>referral</c>, for example).</summary>
 public interface ITemplateModelContributor
 {
     /// <summary>Adds to <paramref name="root"/>; must add only dictionaries, lists and plain values.</summary>
     void Contribute(IDictionary<string, object?> root, LoyaltyEvent triggerEvent, LoyaltyCustomer? customer);
+
+    /// <summary>
+    /// Adds to <paramref name="root"/> for <paramref name="purpose"/>; for <see cref="TemplateModelPurpose.Planning"/>
+    /// it must not write. By default the same as <see cref="Contribute(IDictionary{string, object?}, LoyaltyEvent, LoyaltyCustomer?)"/>.
+    /// </summary>
+    void Contribute(IDictionary<string, object?> root, LoyaltyEvent triggerEvent, LoyaltyCustomer? customer, TemplateModelPurpose purpose)
+        => Contribute(root, triggerEvent, customer);
 }

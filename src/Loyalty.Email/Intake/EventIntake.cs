@@ -257,7 +257,7 @@ internal sealed class EventIntake : ILoyaltyPublisher
         var context = new FlowConditionContext(e, customer, orders, now) { OpenServiceIssues = openIssues };
         var eventJson = JsonSerializer.Serialize(e);
         Templates.TemplateModel? model = null;
-        Templates.TemplateModel Model() => model ??= _models.Create(e, customer);
+        Templates.TemplateModel Model() => model ??= _models.Create(e, customer, purpose: TemplateModelPurpose.Planning);
 
         foreach (var flow in flows)
         {

@@ -33,28 +33,34 @@ public sealed class ReferralCodeStore<TContext> : IReferralCodeStore
     public async Task<ReferralCodeAddResult> TryAddAsync(ReferralCode code, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(code);
-        for (var attempt = 1; ; attempt++)
+        if (await FindConflictAsync(code, cancellationToken).ConfigureAwait(false) is { } conflict)
         {
-            if (await FindConflictAsync(code, cancellationToken).ConfigureAwait(false) is { } conflict)
+            Log.CodeNotAdded(_logger, code.Code, conflict);
+            return conflict;
+        }
+
+        try
+        {
+            await ReferralWrites.SaveAsync(
+                _context,
+                code.Copy(),
+                modified: false,
+                e => e.Property(ReferralModel.GeneratedFor).CurrentValue = code.IsVanity ? null : code.CustomerId,
+                cancellationToken).ConfigureAwait(false);
+            return ReferralCodeAddResult.Added;
+        }
+        catch (DbUpdateException ex)
+        {
+            // A concurrent writer took the code or made the customer's code first: the unique index refused this row
+            // and the winner's row is now visible. Anything else (a lock timeout, a lost connection) is not a race
+            // to answer, and trying again would only wait as long once more.
+            if (await FindConflictAsync(code, cancellationToken).ConfigureAwait(false) is { } lost)
             {
-                Log.CodeNotAdded(_logger, code.Code, conflict);
-                return conflict;
+                Log.ReferralWriteRace(_logger, "referral code", code.Code, 1, ex);
+                return lost;
             }
 
-            try
-            {
-                await ReferralWrites.SaveAsync(
-                    _context,
-                    code.Copy(),
-                    modified: false,
-                    e => e.Property(ReferralModel.GeneratedFor).CurrentValue = code.IsVanity ? null : code.CustomerId,
-                    cancellationToken).ConfigureAwait(false);
-                return ReferralCodeAddResult.Added;
-            }
-            catch (DbUpdateException ex) when (attempt < ReferralWrites.MaxAttempts)
-            {
-                Log.ReferralWriteRace(_logger, "referral code", code.Code, attempt, ex);
-            }
+            throw;
         }
     }
 

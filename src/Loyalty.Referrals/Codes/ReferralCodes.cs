@@ -40,6 +40,13 @@ public sealed class ReferralCodes
         _logger = logger;
     }
 
+    /// <summary>The customer's code (their newest vanity code, else their generated code), or null when they have none; writes nothing.</summary>
+    public async Task<ReferralCode?> FindAsync(string customerId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(customerId);
+        return Current(await _store.GetByCustomerAsync(customerId, cancellationToken).ConfigureAwait(false));
+    }
+
     /// <summary>
     /// The customer's code: their newest vanity code if they have one, else their generated code, made now when they
     /// have none. Calling it concurrently for one customer yields one generated code.

@@ -37,14 +37,28 @@ public sealed class ReferralTemplateModelContributor : ITemplateModelContributor
 
     /// <inheritdoc />
     public void Contribute(IDictionary<string, object?> root, LoyaltyEvent triggerEvent, LoyaltyCustomer? customer)
+        => Contribute(root, triggerEvent, customer, TemplateModelPurpose.Render);
+
+    /// <inheritdoc />
+    public void Contribute(IDictionary<string, object?> root, LoyaltyEvent triggerEvent, LoyaltyCustomer? customer, TemplateModelPurpose purpose)
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(triggerEvent);
-        ContributeAsync(root, triggerEvent, customer, CancellationToken.None).GetAwaiter().GetResult();
+        ContributeAsync(root, triggerEvent, customer, purpose, CancellationToken.None).GetAwaiter().GetResult();
     }
 
-    /// <summary>The asynchronous form of <see cref="Contribute"/>, for callers that can await.</summary>
-    public async Task ContributeAsync(IDictionary<string, object?> root, LoyaltyEvent triggerEvent, LoyaltyCustomer? customer, CancellationToken cancellationToken)
+    /// <summary>The asynchronous form of <see cref="Contribute(IDictionary{string, object?}, LoyaltyEvent, LoyaltyCustomer?)"/>, for callers that can await.</summary>
+    public Task ContributeAsync(IDictionary<string, object?> root, LoyaltyEvent triggerEvent, LoyaltyCustomer? customer, CancellationToken cancellationToken)
+        => ContributeAsync(root, triggerEvent, customer, TemplateModelPurpose.Render, cancellationToken);
+
+    /// <summary>
+    /// The asynchronous form of <see cref="Contribute(IDictionary{string, object?}, LoyaltyEvent, LoyaltyCustomer?, TemplateModelPurpose)"/>.
+    /// For <see cref="TemplateModelPurpose.Planning"/> a customer without a code gets none (no <c>referral</c> root):
+    /// intake may plan inside the shop's open transaction, and creating the code through this contributor's own
+    /// connection would wait for that transaction (on SQLite until its busy timeout). The code is made when a message
+    /// is rendered.
+    /// </summary>
+    public async Task ContributeAsync(IDictionary<string, object?> root, LoyaltyEvent triggerEvent, LoyaltyCustomer? customer, TemplateModelPurpose purpose, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(triggerEvent);
@@ -52,19 +66,24 @@ public sealed class ReferralTemplateModelContributor : ITemplateModelContributor
         var services = scope.ServiceProvider;
         var locale = customer?.Locale ?? triggerEvent.Customer?.Locale;
         var codes = services.GetRequiredService<ReferralCodes>();
-        var code = await codes.GetOrCreateAsync(triggerEvent.CustomerId, cancellationToken).ConfigureAwait(false);
-        var landing = codes.LandingUrl(code.Code);
+        var code = purpose == TemplateModelPurpose.Planning
+            ? await codes.FindAsync(triggerEvent.CustomerId, cancellationToken).ConfigureAwait(false)
+            : await codes.GetOrCreateAsync(triggerEvent.CustomerId, cancellationToken).ConfigureAwait(false);
         var firstName = customer?.FirstName ?? triggerEvent.Customer?.FirstName;
-        var share = _options.Sharing.TrackOpens
-            ? _share.TrackedForReferral(code.Code)
-            : _share.ForReferral(new ReferralShareRequest(landing) { Code = code.Code, Locale = locale, AdvocateFirstName = firstName });
-        root["referral"] = new Dictionary<string, object?>
+        if (code is not null)
         {
-            ["code"] = code.Code,
-            ["url"] = landing.AbsoluteUri,
-            ["share"] = Links(share),
-            ["wechat_qr_url"] = ShareLinkBuilder.WeChatQrImageUrl(landing).AbsoluteUri,
-        };
+            var landing = codes.LandingUrl(code.Code);
+            var share = _options.Sharing.TrackOpens
+                ? _share.TrackedForReferral(code.Code)
+                : _share.ForReferral(new ReferralShareRequest(landing) { Code = code.Code, Locale = locale, AdvocateFirstName = firstName });
+            root["referral"] = new Dictionary<string, object?>
+            {
+                ["code"] = code.Code,
+                ["url"] = landing.AbsoluteUri,
+                ["share"] = Links(share),
+                ["wechat_qr_url"] = ShareLinkBuilder.WeChatQrImageUrl(landing).AbsoluteUri,
+            };
+        }
 
         var review = root.TryGetValue("review", out var existing) && existing is Dictionary<string, object?> d ? d : null;
         if (triggerEvent is ReviewSubmitted { ReviewUrl: { Length: > 0 } reviewUrl } submitted && Uri.TryCreate(reviewUrl, UriKind.Absolute, out var page))
