@@ -155,28 +155,36 @@ public sealed class ShopService(
             LinesJson = JsonSerializer.Serialize(lines.Select(l => new StoredLine(l.Product.Sku, l.Product.Name, l.Quantity, l.Product.Price)).ToList()),
         };
         db.ShopOrders.Add(order);
-        await PublishInTransactionAsync(new OrderPlaced
+        await PublishInTransactionAsync(OrderPlacedEvent(order, customer, input.VisitorId), Camel, ct);
+        return order;
+    }
+
+    /// <summary>The event the shop publishes for <paramref name="order"/> (also what the admin dry-run checks).</summary>
+    public OrderPlaced OrderPlacedEvent(ShopOrder order, ShopCustomer customer, string? visitorId)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        ArgumentNullException.ThrowIfNull(customer);
+        return new OrderPlaced
         {
             EventId = $"order-placed:{order.Id}",
-            OccurredAt = now,
+            OccurredAt = order.PlacedAt,
             CustomerId = customer.Id,
             Customer = Snapshot(customer),
             OrderId = order.Id,
             Currency = order.Currency,
             Total = order.Total,
             ReferralCode = order.ReferralCode,
-            VisitorId = string.IsNullOrWhiteSpace(input.VisitorId) ? null : input.VisitorId.Trim(),
-            Lines = lines.Select(l => new OrderLine
+            VisitorId = string.IsNullOrWhiteSpace(visitorId) ? null : visitorId.Trim(),
+            Lines = Lines(order).Select(l => new OrderLine
             {
-                Sku = l.Product.Sku,
-                ProductName = l.Product.Name,
+                Sku = l.Sku,
+                ProductName = l.Name,
                 Quantity = l.Quantity,
-                UnitPrice = l.Product.Price,
-                Tags = l.Product.Tags,
-                ProductUrl = ProductUrl(l.Product.Sku),
+                UnitPrice = l.UnitPrice,
+                Tags = Catalogue.Find(l.Sku)?.Tags ?? [],
+                ProductUrl = ProductUrl(l.Sku),
             }).ToList(),
-        }, Camel, ct);
-        return order;
+        };
     }
 
     public async Task<ShopOrder> DeliverAsync(string orderId, CancellationToken ct)
@@ -324,8 +332,10 @@ public sealed class ShopService(
 
     public string ProductUrl(string sku) => new Uri(shop.Value.BaseUrl, $"products/{Uri.EscapeDataString(sku)}").AbsoluteUri;
 
-    private static CustomerSnapshot Snapshot(ShopCustomer customer)
+    /// <summary>The customer as the shop's events carry them.</summary>
+    public static CustomerSnapshot Snapshot(ShopCustomer customer)
     {
+        ArgumentNullException.ThrowIfNull(customer);
         var space = customer.Name.IndexOf(' ', StringComparison.Ordinal);
         return new CustomerSnapshot
         {
