@@ -47,7 +47,8 @@ public sealed class ShopService(
     IImmediateStepQueue immediate,
     TimeProvider time,
     IOptions<LoyaltyShopOptions> shop,
-    ReferralCodes referralCodes)
+    ReferralCodes referralCodes,
+    LoyaltyEventValidator validator)
 {
     private static readonly Dictionary<string, string> CustomerFields = new(StringComparer.Ordinal)
     {
@@ -350,6 +351,19 @@ public sealed class ShopService(
     /// <summary>Saves the shop's changes and publishes the event in one transaction; hands due steps to Hangfire after the commit.</summary>
     private async Task PublishInTransactionAsync(LoyaltyEvent loyaltyEvent, Func<string, string> fieldName, CancellationToken ct)
     {
+        if (validator.Validate(loyaltyEvent) is { Count: > 0 } problems)
+        {
+            throw Refused(problems, fieldName);
+        }
+
+        // Loyalty.Referrals adds the customer's referral code to every template model, and intake builds that model
+        // while it schedules (due times may come from it). Its contributor is a singleton that reads the code in a
+        // scope of its own, that is on a second connection, and creates the code the first time. Inside the
+        // transaction below, which on SQLite holds the database's one write lock, that insert would wait for this
+        // very transaction to commit: the request hung for the busy timeout (30 s, tried three times) and answered
+        // 500. Made here, before the transaction, the contributor only reads, which WAL allows beside the writer.
+        await referralCodes.GetOrCreateAsync(loyaltyEvent.CustomerId, ct);
+
         PublishResult result;
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
@@ -363,9 +377,7 @@ public sealed class ShopService(
             {
                 await transaction.RollbackAsync(CancellationToken.None);
                 db.ChangeTracker.Clear();
-                throw new ShopValidationException(ex.Problems
-                    .GroupBy(p => fieldName(p.Field), StringComparer.Ordinal)
-                    .ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray(), StringComparer.Ordinal));
+                throw Refused(ex.Problems, fieldName);
             }
         }
 
@@ -379,6 +391,14 @@ public sealed class ShopService(
                 immediate.Enqueue(id);
             }
         }
+    }
+
+    private ShopValidationException Refused(IReadOnlyList<ValidationProblem> problems, Func<string, string> fieldName)
+    {
+        db.ChangeTracker.Clear();
+        return new ShopValidationException(problems
+            .GroupBy(p => fieldName(p.Field), StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray(), StringComparer.Ordinal));
     }
 
     /// <summary><c>Lines[0].Quantity</c> → <c>lines[0].quantity</c>: the event's field path in the API's JSON casing.</summary>

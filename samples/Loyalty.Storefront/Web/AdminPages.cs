@@ -49,10 +49,9 @@ public static class AdminPages
     private static async Task<IResult> FlowsAsync(HttpContext context, FlowRegistry flows, StorefrontDbContext db)
     {
         var body = new StringBuilder(Nav());
-        body.Append("<p class=\"placeholder\" id=\"referral-storage\">Referral programme storage: <strong>in memory</strong> in this sample, " +
-            "so referral codes, landing visits, attributions, reward states and review requests are forgotten when the storefront restarts " +
-            "(the credits already issued stay: they are the shop's own table). Loyalty.EntityFrameworkCore has durable referral stores; " +
-            "E-mail flows, sends and customers are in the database.</p>");
+        body.Append("<p class=\"muted\" id=\"referral-storage\">Referral programme storage: <strong>in the database</strong>, next to the shop's tables " +
+            "(Loyalty.EntityFrameworkCore's referral stores): codes, landing visits, attributions, reward states and review requests survive a restart " +
+            "like customers, sends and credits.</p>");
         body.Append("<table id=\"flows\"><tr><th>Flow</th><th>Trigger</th><th>Category</th><th>Entry conditions</th><th>Steps</th><th>Re-entry</th><th>Source</th></tr>");
         foreach (var flow in flows.All)
         {

@@ -90,7 +90,7 @@ public sealed class CustomerWalkTests(StorefrontFixture storefront, ITestOutputH
         await page.GotoAsync("/admin?lang=en");
         await Assertions.Expect(page.Locator("#flows")).ToContainTextAsync("service-recovery-apology");
         await Assertions.Expect(page.Locator("#flows")).ToContainTextAsync("review-prompt");
-        await Assertions.Expect(page.Locator("#referral-storage")).ToContainTextAsync("in memory");
+        await Assertions.Expect(page.Locator("#referral-storage")).ToContainTextAsync("in the database");
         await ShotAsync(page, "09-admin-flows");
 
         // The dry-run of another starter kit order for this customer: the check-in would be scheduled again, 30 days out.
