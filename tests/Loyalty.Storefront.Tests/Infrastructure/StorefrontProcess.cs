@@ -16,14 +16,12 @@ public sealed class StorefrontProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly string _dataDirectory;
-    private readonly bool _ownsDataDirectory;
 
-    private StorefrontProcess(Process process, Uri baseAddress, string dataDirectory, bool ownsDataDirectory)
+    private StorefrontProcess(Process process, Uri baseAddress, string dataDirectory)
     {
         _process = process;
         BaseAddress = baseAddress;
         _dataDirectory = dataDirectory;
-        _ownsDataDirectory = ownsDataDirectory;
         Client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
 
@@ -42,16 +40,11 @@ public sealed class StorefrontProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Starts the storefront with <paramref name="configuration"/> added; its data goes to <paramref name="dataDirectory"/>
-    /// (kept when the process ends, so a second process can start on it) or to a temp folder deleted at the end.
-    /// </summary>
-    public static async Task<StorefrontProcess> StartAsync(IEnumerable<string> configuration, string? dataDirectory = null)
+    public static async Task<StorefrontProcess> StartAsync(IEnumerable<string> configuration)
     {
         var port = FreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}/");
-        var ownsDataDirectory = dataDirectory is null;
-        dataDirectory ??= Directory.CreateTempSubdirectory("loyalty-storefront-proc-").FullName;
+        var dataDirectory = Directory.CreateTempSubdirectory("loyalty-storefront-proc-").FullName;
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -76,7 +69,7 @@ public sealed class StorefrontProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = start };
-        var app = new StorefrontProcess(process, baseAddress, dataDirectory, ownsDataDirectory);
+        var app = new StorefrontProcess(process, baseAddress, dataDirectory);
         process.OutputDataReceived += (_, e) => app.Append(e.Data);
         process.ErrorDataReceived += (_, e) => app.Append(e.Data);
         process.Start();
@@ -109,11 +102,6 @@ public sealed class StorefrontProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-        if (!_ownsDataDirectory)
-        {
-            return;
-        }
-
         try
         {
             Directory.Delete(_dataDirectory, recursive: true);
