@@ -78,11 +78,9 @@ public static class StorefrontApp
             // the `loyalty flows list|check|dry-run` tool sees them too.
             .AddEmail()
             // The referral and review programme: review prompts with one-click stars (replacing the storefront's own
-            // placeholder flow), the share e-mail after a good review, referral codes, attribution and rewards.
-            // Its stores are in memory in the sample for now: with the EF referral stores on the sample's SQLite file,
-            // checkout answered 500 after a lock wait under test load (to investigate; see the admin page's note).
+            // placeholder flow), the share e-mail after a good review, referral codes, attribution and rewards. Its
+            // stores live in the storefront's own database, next to the shop's tables (UseEntityFrameworkCore below).
             .AddReferrals()
-            .AddInMemoryReferralStores()
             .UseEntityFrameworkCore<StorefrontDbContext>();
         services.AddScoped<ICreditIssuer, StorefrontCreditIssuer>();
         services.AddSingleton<ITemplateModelContributor, OrderModelContributor>();

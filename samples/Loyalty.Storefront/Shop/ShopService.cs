@@ -47,7 +47,8 @@ public sealed class ShopService(
     IImmediateStepQueue immediate,
     TimeProvider time,
     IOptions<LoyaltyShopOptions> shop,
-    ReferralCodes referralCodes)
+    ReferralCodes referralCodes,
+    LoyaltyEventValidator validator)
 {
     private static readonly Dictionary<string, string> CustomerFields = new(StringComparer.Ordinal)
     {
@@ -155,28 +156,36 @@ public sealed class ShopService(
             LinesJson = JsonSerializer.Serialize(lines.Select(l => new StoredLine(l.Product.Sku, l.Product.Name, l.Quantity, l.Product.Price)).ToList()),
         };
         db.ShopOrders.Add(order);
-        await PublishInTransactionAsync(new OrderPlaced
+        await PublishInTransactionAsync(OrderPlacedEvent(order, customer, input.VisitorId), Camel, ct);
+        return order;
+    }
+
+    /// <summary>The event the shop publishes for <paramref name="order"/> (also what the admin dry-run checks).</summary>
+    public OrderPlaced OrderPlacedEvent(ShopOrder order, ShopCustomer customer, string? visitorId)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        ArgumentNullException.ThrowIfNull(customer);
+        return new OrderPlaced
         {
             EventId = $"order-placed:{order.Id}",
-            OccurredAt = now,
+            OccurredAt = order.PlacedAt,
             CustomerId = customer.Id,
             Customer = Snapshot(customer),
             OrderId = order.Id,
             Currency = order.Currency,
             Total = order.Total,
             ReferralCode = order.ReferralCode,
-            VisitorId = string.IsNullOrWhiteSpace(input.VisitorId) ? null : input.VisitorId.Trim(),
-            Lines = lines.Select(l => new OrderLine
+            VisitorId = string.IsNullOrWhiteSpace(visitorId) ? null : visitorId.Trim(),
+            Lines = Lines(order).Select(l => new OrderLine
             {
-                Sku = l.Product.Sku,
-                ProductName = l.Product.Name,
+                Sku = l.Sku,
+                ProductName = l.Name,
                 Quantity = l.Quantity,
-                UnitPrice = l.Product.Price,
-                Tags = l.Product.Tags,
-                ProductUrl = ProductUrl(l.Product.Sku),
+                UnitPrice = l.UnitPrice,
+                Tags = Catalogue.Find(l.Sku)?.Tags ?? [],
+                ProductUrl = ProductUrl(l.Sku),
             }).ToList(),
-        }, Camel, ct);
-        return order;
+        };
     }
 
     public async Task<ShopOrder> DeliverAsync(string orderId, CancellationToken ct)
@@ -324,8 +333,10 @@ public sealed class ShopService(
 
     public string ProductUrl(string sku) => new Uri(shop.Value.BaseUrl, $"products/{Uri.EscapeDataString(sku)}").AbsoluteUri;
 
-    private static CustomerSnapshot Snapshot(ShopCustomer customer)
+    /// <summary>The customer as the shop's events carry them.</summary>
+    public static CustomerSnapshot Snapshot(ShopCustomer customer)
     {
+        ArgumentNullException.ThrowIfNull(customer);
         var space = customer.Name.IndexOf(' ', StringComparison.Ordinal);
         return new CustomerSnapshot
         {
@@ -340,6 +351,19 @@ public sealed class ShopService(
     /// <summary>Saves the shop's changes and publishes the event in one transaction; hands due steps to Hangfire after the commit.</summary>
     private async Task PublishInTransactionAsync(LoyaltyEvent loyaltyEvent, Func<string, string> fieldName, CancellationToken ct)
     {
+        if (validator.Validate(loyaltyEvent) is { Count: > 0 } problems)
+        {
+            throw Refused(problems, fieldName);
+        }
+
+        // Loyalty.Referrals adds the customer's referral code to every template model, and intake builds that model
+        // while it schedules (due times may come from it). Its contributor is a singleton that reads the code in a
+        // scope of its own, that is on a second connection, and creates the code the first time. Inside the
+        // transaction below, which on SQLite holds the database's one write lock, that insert would wait for this
+        // very transaction to commit: the request hung for the busy timeout (30 s, tried three times) and answered
+        // 500. Made here, before the transaction, the contributor only reads, which WAL allows beside the writer.
+        await referralCodes.GetOrCreateAsync(loyaltyEvent.CustomerId, ct);
+
         PublishResult result;
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
@@ -353,9 +377,7 @@ public sealed class ShopService(
             {
                 await transaction.RollbackAsync(CancellationToken.None);
                 db.ChangeTracker.Clear();
-                throw new ShopValidationException(ex.Problems
-                    .GroupBy(p => fieldName(p.Field), StringComparer.Ordinal)
-                    .ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray(), StringComparer.Ordinal));
+                throw Refused(ex.Problems, fieldName);
             }
         }
 
@@ -369,6 +391,14 @@ public sealed class ShopService(
                 immediate.Enqueue(id);
             }
         }
+    }
+
+    private ShopValidationException Refused(IReadOnlyList<ValidationProblem> problems, Func<string, string> fieldName)
+    {
+        db.ChangeTracker.Clear();
+        return new ShopValidationException(problems
+            .GroupBy(p => fieldName(p.Field), StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray(), StringComparer.Ordinal));
     }
 
     /// <summary><c>Lines[0].Quantity</c> → <c>lines[0].quantity</c>: the event's field path in the API's JSON casing.</summary>

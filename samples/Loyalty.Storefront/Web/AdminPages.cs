@@ -33,9 +33,7 @@ public static class AdminPages
         app.MapGet("/admin/mailbox", MailboxAsync);
         app.MapGet("/admin/mailbox/{id}", MessageAsync);
         app.MapGet("/admin/mailbox/{id}/html", MessageHtmlAsync);
-        app.MapGet("/admin/dry-run", (Func<HttpContext, Task<IResult>>)(context => PageAsync(context, "Flow dry-run",
-            "<p class=\"placeholder\" id=\"dry-run\">The dry-run of a flow for a customer (which steps would be scheduled, when, and what each would send) " +
-            "comes with the library's dry-run API. Until then: publish through the JSON API with the demo clock on, and watch <a href=\"/admin/sends\">Sends</a>.</p>")));
+        DryRunPage.Map(app);
         app.MapPost("/admin/service-issue", ServiceIssueAsync);
         if (options.DemoClock)
         {
@@ -43,17 +41,17 @@ public static class AdminPages
         }
     }
 
-    private static string AdminNav() =>
+    /// <summary>The admin area's links, on top of every admin page.</summary>
+    public static string Nav() =>
         "<p><a href=\"/admin\">Flows</a> · <a href=\"/admin/sends\">Sends</a> · <a href=\"/admin/templates\">Template preview</a> · " +
         "<a href=\"/admin/mailbox\">Mailbox</a> · <a href=\"/admin/dry-run\">Dry-run</a> · <a href=\"/admin/hangfire\" id=\"hangfire-link\">Hangfire dashboard</a></p>";
 
     private static async Task<IResult> FlowsAsync(HttpContext context, FlowRegistry flows, StorefrontDbContext db)
     {
-        var body = new StringBuilder(AdminNav());
-        body.Append("<p class=\"placeholder\" id=\"referral-storage\">Referral programme storage: <strong>in memory</strong> in this sample, " +
-            "so referral codes, landing visits, attributions, reward states and review requests are forgotten when the storefront restarts " +
-            "(the credits already issued stay: they are the shop's own table). Loyalty.EntityFrameworkCore has durable referral stores; " +
-            "E-mail flows, sends and customers are in the database.</p>");
+        var body = new StringBuilder(Nav());
+        body.Append("<p class=\"muted\" id=\"referral-storage\">Referral programme storage: <strong>in the database</strong>, next to the shop's tables " +
+            "(Loyalty.EntityFrameworkCore's referral stores): codes, landing visits, attributions, reward states and review requests survive a restart " +
+            "like customers, sends and credits.</p>");
         body.Append("<table id=\"flows\"><tr><th>Flow</th><th>Trigger</th><th>Category</th><th>Entry conditions</th><th>Steps</th><th>Re-entry</th><th>Source</th></tr>");
         foreach (var flow in flows.All)
         {
@@ -142,7 +140,7 @@ public static class AdminPages
     {
         StepState? filter = Enum.TryParse<StepState>(state, ignoreCase: true, out var s) ? s : null;
         var rows = await steps.QueryAsync(new StepQuery { CustomerId = string.IsNullOrWhiteSpace(customerId) ? null : customerId, State = filter, Take = 500 }, context.RequestAborted);
-        var body = new StringBuilder(AdminNav());
+        var body = new StringBuilder(Nav());
         body.Append(CultureInfo.InvariantCulture, $"<form method=\"get\"><label>Customer <input name=\"customerId\" value=\"{E(customerId)}\"></label> <label>State <select name=\"state\"><option value=\"\">any</option>");
         foreach (var st in Enum.GetValues<StepState>())
         {
@@ -178,7 +176,7 @@ public static class AdminPages
         var names = TemplateNames(flows).Where(renderer.Exists).ToList();
         name = names.Contains(name ?? "", StringComparer.Ordinal) ? name! : names[0];
         locale = PreviewLocales.Contains(locale ?? "", StringComparer.Ordinal) ? locale! : "default";
-        var body = new StringBuilder(AdminNav());
+        var body = new StringBuilder(Nav());
         body.Append("<form method=\"get\" id=\"template-picker\"><label>Template <select name=\"name\">");
         foreach (var n in names)
         {
@@ -275,7 +273,7 @@ public static class AdminPages
     private static async Task<IResult> MailboxAsync(HttpContext context, MailboxReader mailbox, string? to)
     {
         var items = await mailbox.ListAsync(200, context.RequestAborted);
-        var body = new StringBuilder(AdminNav());
+        var body = new StringBuilder(Nav());
         body.Append(CultureInfo.InvariantCulture, $"<form method=\"get\"><label>To <input name=\"to\" value=\"{E(to)}\"></label> <button type=\"submit\">Filter</button></form>");
         body.Append("<table id=\"mailbox\"><tr><th>Written</th><th>To</th><th>Subject</th></tr>");
         var shown = 0;
@@ -308,7 +306,7 @@ public static class AdminPages
         }
 
         var m = item.Message;
-        var body = new StringBuilder(AdminNav());
+        var body = new StringBuilder(Nav());
         body.Append("<table id=\"headers\">");
         foreach (var (label, value) in new[]
         {

@@ -90,8 +90,16 @@ public sealed class CustomerWalkTests(StorefrontFixture storefront, ITestOutputH
         await page.GotoAsync("/admin?lang=en");
         await Assertions.Expect(page.Locator("#flows")).ToContainTextAsync("service-recovery-apology");
         await Assertions.Expect(page.Locator("#flows")).ToContainTextAsync("review-prompt");
-        await Assertions.Expect(page.Locator("#referral-storage")).ToContainTextAsync("in memory");
+        await Assertions.Expect(page.Locator("#referral-storage")).ToContainTextAsync("in the database");
         await ShotAsync(page, "09-admin-flows");
+
+        // The dry-run of another starter kit order for this customer: the check-in would be scheduled again, 30 days out.
+        await page.GotoAsync("/admin/dry-run");
+        await page.SelectOptionAsync("#dry-run-event", "starter-kit-order");
+        await page.ClickAsync("#dry-run-submit");
+        await Assertions.Expect(page.Locator("#dry-run-report tr[data-flow=starter-kit-checkin][data-verdict=Entered]")).ToContainTextAsync("starter-kit-checkin");
+        await Assertions.Expect(page.Locator("#dry-run-report tr[data-flow=service-recovery-apology]")).ToContainTextAsync("ServiceIssueDetected");
+        await ShotAsync(page, "09b-admin-dry-run");
 
         // A week after delivery the library's review prompt arrives; its 5-star link opens the review page pre-filled.
         await page.GotoAsync("/account");

@@ -27,6 +27,9 @@ public sealed class StorefrontFixture : IAsyncLifetime
 
     public string DataDirectory => _dataDirectory;
 
+    /// <summary>The app's services, for tests that look beneath the HTTP surface.</summary>
+    public IServiceProvider Services => _app!.Services;
+
     public async Task InitializeAsync()
     {
         var port = FreePort();
