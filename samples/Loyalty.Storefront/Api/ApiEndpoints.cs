@@ -78,6 +78,7 @@ public static class ApiEndpoints
                 wechatQrPng = new Uri(landing.AbsoluteUri + "/wechat-qr.png").AbsoluteUri,
                 wechatQrSvg = new Uri(landing.AbsoluteUri + "/wechat-qr.svg").AbsoluteUri,
                 shareLinks = share.ForReferral(landing, customer.Locale).ToDictionary(l => l.Key, l => new { url = l.Value.Url.AbsoluteUri, kind = l.Value.Kind.ToString() }),
+                trackedShareLinks = share.TrackedForReferral(code.Code).ToDictionary(l => l.Key, l => l.Value.Url.AbsoluteUri),
                 funnel = new { visits = figures.LandingVisits, shareOpens = figures.ShareOpens, attributedOrders = figures.AttributedOrders, rewards = figures.Rewards },
             });
         });

@@ -356,12 +356,9 @@ public sealed class ShopService(
             throw Refused(problems, fieldName);
         }
 
-        // Loyalty.Referrals adds the customer's referral code to every template model, and intake builds that model
-        // while it schedules (due times may come from it). Its contributor is a singleton that reads the code in a
-        // scope of its own, that is on a second connection, and creates the code the first time. Inside the
-        // transaction below, which on SQLite holds the database's one write lock, that insert would wait for this
-        // very transaction to commit: the request hung for the busy timeout (30 s, tried three times) and answered
-        // 500. Made here, before the transaction, the contributor only reads, which WAL allows beside the writer.
+        // Every customer has their referral code from their first event on (the account page and the admin show it).
+        // Made before the transaction: on SQLite the transaction holds the database's one write lock, and the code
+        // store has its own connection. (Intake itself only reads the code while it plans: TemplateModelPurpose.Planning.)
         await referralCodes.GetOrCreateAsync(loyaltyEvent.CustomerId, ct);
 
         PublishResult result;

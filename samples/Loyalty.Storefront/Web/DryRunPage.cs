@@ -19,8 +19,8 @@ namespace Loyalty.Storefront.Web;
 /// The admin dry-run: pick a customer and an event the shop could publish for them now (a new order, the delivery of
 /// their last order, a service problem, a 5-star review) and see, through the library's <see cref="FlowDryRun"/>,
 /// which flows they would enter, when each step would fall due, and why the other flows would not start. It reads
-/// the database and schedules nothing; the one write is Loyalty.Referrals' template model giving a customer their
-/// referral code when they have none yet (every customer of the shop has one from their first event on).
+/// the database and writes, schedules and sends nothing (the dry run builds its template models for planning, for
+/// which Loyalty.Referrals only reads the referral code).
 /// </summary>
 public static class DryRunPage
 {

@@ -409,12 +409,17 @@ public static class ShopPages
         string T(string key) => Strings.T(lang, key);
         var code = await codes.GetOrCreateAsync(customer.Id, ct);
         var landing = codes.LandingUrl(code.Code);
-        var links = share.ForReferral(landing, customer.Locale);
+        // Every button goes through Loyalty's tracked link (/loyalty/s/{network}/{code}), which counts the open for the
+        // funnel and redirects to the network; WeChat has no share URL, so its QR code of the landing link is drawn here.
+        var links = share.TrackedForReferral(code.Code)
+            .Where(l => l.Key != "wechat")
+            .Append(new KeyValuePair<string, ShareLink>("wechat", share.ForReferral(landing, customer.Locale)["wechat"]))
+            .ToDictionary(l => l.Key, l => l.Value, StringComparer.Ordinal);
         var figures = (await funnel.GetAsync(new ReferralFunnelFilter { AdvocateCustomerId = customer.Id }, ct)).Totals;
         var html = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"<h2>{T("referral")}</h2><div class=\"card\" id=\"referral\" data-code=\"{E(code.Code)}\">"));
         html.Append(CultureInfo.InvariantCulture, $"<p>{T("referral-intro")}</p><p>{T("referral-link")}: <a id=\"referral-link\" href=\"{E(landing.AbsoluteUri)}\">{E(landing.AbsoluteUri)}</a> · {T("your-code")} <code id=\"referral-code\">{E(code.Code)}</code></p>");
         html.Append(ShareButtons(links, $"/r/{Uri.EscapeDataString(code.Code)}/wechat-qr.png", "referral-share"));
-        html.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\" id=\"referral-funnel\">{T("referral-funnel")}: {figures.LandingVisits} · {figures.AttributedOrders} · {figures.Rewards}</p></div>");
+        html.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\" id=\"referral-funnel\">{T("referral-funnel")}: {figures.ShareOpens} · {figures.LandingVisits} · {figures.AttributedOrders} · {figures.Rewards}</p></div>");
         return html.ToString();
     }
 }

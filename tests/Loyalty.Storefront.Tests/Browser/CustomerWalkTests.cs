@@ -151,7 +151,17 @@ public sealed class CustomerWalkTests(StorefrontFixture storefront, ITestOutputH
 
         await Assertions.Expect(page.Locator("#referral-share-wechat-qr")).ToBeVisibleAsync();
         (await page.Locator("#referral-share-wechat-qr").EvaluateAsync<int>("img => img.complete ? img.naturalWidth : 0")).Should().BeGreaterThan(100);
-        var lineShare = (await page.Locator("#referral-share a[data-network=line]").GetAttributeAsync("href"))!;
+        // The button is Loyalty's tracked link: opening it counts a share open and redirects to LINE's share URL.
+        var tracked = (await page.Locator("#referral-share a[data-network=line]").GetAttributeAsync("href"))!;
+        tracked.Should().Be(new Uri(storefront.BaseAddress, $"loyalty/s/line/{code}").AbsoluteUri);
+        string lineShare;
+        using (var noRedirects = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }))
+        using (var opened = await noRedirects.GetAsync(new Uri(tracked)))
+        {
+            opened.StatusCode.Should().Be(System.Net.HttpStatusCode.Found);
+            lineShare = opened.Headers.Location!.AbsoluteUri;
+        }
+
         lineShare.Should().StartWith("https://social-plugins.line.me/lineit/share?url=");
         var friendLanding = new Uri(Uri.UnescapeDataString(lineShare["https://social-plugins.line.me/lineit/share?url=".Length..].Split('&')[0]));
         friendLanding.GetLeftPart(UriPartial.Path).Should().Be(new Uri(storefront.BaseAddress, $"r/{code}").AbsoluteUri);
@@ -186,7 +196,7 @@ public sealed class CustomerWalkTests(StorefrontFixture storefront, ITestOutputH
 
         // The advocate's reward waits for the 14-day return window, then shows on the account page.
         await page.GotoAsync("/account");
-        await Assertions.Expect(page.Locator("#referral-funnel")).ToContainTextAsync(": 1 · 1 ·");
+        await Assertions.Expect(page.Locator("#referral-funnel")).ToContainTextAsync(": 1 · 1 · 1 ·");
         (await page.Locator("#credits").CountAsync() == 0 || !(await page.Locator("#credits").InnerTextAsync()).Contains("referral-advocate", StringComparison.Ordinal))
             .Should().BeTrue("the advocate is rewarded only after the return window");
         await page.ClickAsync("#clock-7d");
