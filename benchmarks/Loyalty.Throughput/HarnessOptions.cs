@@ -43,6 +43,9 @@ public sealed class HarnessOptions
 
     public int LatencyEvents { get; private set; } = 1_000;
 
+    /// <summary>The stores the intake stage measures: sqlite, postgres (postgres only with a connection string).</summary>
+    public string IntakeStores { get; private set; } = "sqlite,postgres";
+
     /// <summary>Internal: run as the memory probe child process.</summary>
     public int? ProbeBacklog { get; private set; }
 
@@ -88,6 +91,7 @@ public sealed class HarnessOptions
                 case "--memory-large": o.MemoryLargeBacklog = Int(); break;
                 case "--memory-drain": o.MemoryDrain = Int(); break;
                 case "--latency": o.LatencyEvents = Int(); break;
+                case "--intake-stores": o.IntakeStores = Next(); break;
                 case "--probe-backlog": o.ProbeBacklog = Int(); break;
                 default: throw new ArgumentException($"unknown argument {args[i]}");
             }
