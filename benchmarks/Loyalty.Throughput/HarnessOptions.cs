@@ -46,6 +46,9 @@ public sealed class HarnessOptions
     /// <summary>The stores the intake stage measures: sqlite, postgres (postgres only with a connection string).</summary>
     public string IntakeStores { get; private set; } = "sqlite,postgres";
 
+    /// <summary>Only rebuild summary.json and throughput.md from the throughput.json in the output directory.</summary>
+    public bool SummaryOnly { get; private set; }
+
     /// <summary>Internal: run as the memory probe child process.</summary>
     public int? ProbeBacklog { get; private set; }
 
@@ -92,6 +95,7 @@ public sealed class HarnessOptions
                 case "--memory-drain": o.MemoryDrain = Int(); break;
                 case "--latency": o.LatencyEvents = Int(); break;
                 case "--intake-stores": o.IntakeStores = Next(); break;
+                case "--summary-only": o.SummaryOnly = true; break;
                 case "--probe-backlog": o.ProbeBacklog = Int(); break;
                 default: throw new ArgumentException($"unknown argument {args[i]}");
             }
