@@ -1,3 +1,4 @@
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 using Loyalty.Benchmarks;
 
@@ -17,5 +18,7 @@ if (args.Contains("--check"))
     return 0;
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(ComposeBenchmarks).Assembly).Run(args);
+// BenchmarkDotNet builds a boilerplate project per job; on this shared 2-core machine that took over its default
+// two minutes (the build then failed and no benchmark ran), so allow more.
+BenchmarkSwitcher.FromAssembly(typeof(ComposeBenchmarks).Assembly).Run(args, ManualConfig.Create(DefaultConfig.Instance).WithBuildTimeout(TimeSpan.FromMinutes(20)));
 return 0;

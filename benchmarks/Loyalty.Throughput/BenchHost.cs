@@ -90,7 +90,14 @@ public static class BenchHost
         spec.Services?.Invoke(builder.Services);
         var host = builder.Build();
         await using var scope = host.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>().Database.EnsureCreatedAsync();
+        var context = scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>();
+        await context.Database.EnsureCreatedAsync();
+        if (db.Provider == Provider.Sqlite)
+        {
+            // As a shop runs SQLite (the storefront sample does the same): WAL, so readers do not block the writer
+            // and a commit appends to the log instead of rewriting pages. Intake and its raw-INSERT baseline share it.
+            await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+        }
         return host;
     }
 }

@@ -43,6 +43,12 @@ public sealed class HarnessOptions
 
     public int LatencyEvents { get; private set; } = 1_000;
 
+    /// <summary>The stores the intake stage measures: sqlite, postgres (postgres only with a connection string).</summary>
+    public string IntakeStores { get; private set; } = "sqlite,postgres";
+
+    /// <summary>Only rebuild summary.json and throughput.md from the throughput.json in the output directory.</summary>
+    public bool SummaryOnly { get; private set; }
+
     /// <summary>Internal: run as the memory probe child process.</summary>
     public int? ProbeBacklog { get; private set; }
 
@@ -88,6 +94,8 @@ public sealed class HarnessOptions
                 case "--memory-large": o.MemoryLargeBacklog = Int(); break;
                 case "--memory-drain": o.MemoryDrain = Int(); break;
                 case "--latency": o.LatencyEvents = Int(); break;
+                case "--intake-stores": o.IntakeStores = Next(); break;
+                case "--summary-only": o.SummaryOnly = true; break;
                 case "--probe-backlog": o.ProbeBacklog = Int(); break;
                 default: throw new ArgumentException($"unknown argument {args[i]}");
             }

@@ -58,8 +58,14 @@ public static class IntakeStage
     public static async Task<Dictionary<string, object?>> RunAsync(HarnessOptions o)
     {
         var result = new Dictionary<string, object?>();
-        var providers = new List<Provider> { Provider.Sqlite };
-        if (o.PostgresConnectionString is not null)
+        var stores = o.IntakeStores.Split(',');
+        var providers = new List<Provider>();
+        if (stores.Contains("sqlite", StringComparer.OrdinalIgnoreCase))
+        {
+            providers.Add(Provider.Sqlite);
+        }
+
+        if (o.PostgresConnectionString is not null && stores.Contains("postgres", StringComparer.OrdinalIgnoreCase))
         {
             providers.Add(Provider.PostgreSql);
         }

@@ -87,13 +87,9 @@ internal sealed class EventIntake : ILoyaltyPublisher
         }
 
         loyaltyEvent = Normalize(loyaltyEvent);
-        if (await _events.IsProcessedAsync(loyaltyEvent.EventId, cancellationToken).ConfigureAwait(false))
-        {
-            _telemetry.EventReceived(loyaltyEvent.EventType, duplicate: true);
-            EmailLog.DuplicateEvent(_logger, loyaltyEvent.EventId);
-            return PublishResult.Duplicate;
-        }
 
+        // No separate "seen this event id?" read first: the store's commit checks the event id in the same statement
+        // as its other checks and answers DuplicateEvent. A redelivery costs a plan; every new event saves a round trip.
         for (var attempt = 1; ; attempt++)
         {
             var (changes, milestones) = await PlanAsync(loyaltyEvent, null, null, cancellationToken).ConfigureAwait(false);
