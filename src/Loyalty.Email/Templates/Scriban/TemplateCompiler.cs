@@ -9,8 +9,6 @@ internal static partial class TemplateCompiler
 {
     private static readonly Dictionary<string, string> RefusedTags = new(StringComparer.Ordinal)
     {
-        ["render"] = "write {% include 'name' %} (partials see the template's variables)",
-        ["liquid"] = "write one {% ... %} tag per statement",
         ["tablerow"] = "write a {% for %} loop inside an HTML <table>",
         ["layout"] = "set \"layout\" in template.json",
         ["section"] = "write {% include 'name' %} with a partial in _partials",
@@ -133,7 +131,13 @@ internal static partial class TemplateCompiler
             }
         }
 
-        var template = LiquidEngine.Parse(source.Text, source.File);
+        var template = LiquidEngine.Parse(source.Text, source.File, out var liquidError);
+        if (liquidError is not null)
+        {
+            diagnostics.Add(new(source.File, Math.Max(1, liquidError.Line), 1, TemplateDiagnosticSeverity.Error, liquidError.Message));
+            return null;
+        }
+
         if (template.HasErrors)
         {
             foreach (var message in template.Messages.Where(m => m.Type == ParserMessageType.Error))
