@@ -176,6 +176,11 @@ internal static class LiquidOperators
 
     private static bool Contains(LoyaltyLiquidContext context, object? left, object? right)
     {
+        if (right is null or false)
+        {
+            return false; // Liquid's contains is false for a nil or false right-hand side
+        }
+
         switch (left)
         {
             case string s:

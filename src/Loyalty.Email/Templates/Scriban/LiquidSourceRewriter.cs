@@ -47,6 +47,9 @@ internal static partial class LiquidSourceRewriter
     [GeneratedRegex(@"^\s*(\w+)\s*:\s*(.*)$", RegexOptions.Singleline, matchTimeoutMilliseconds: 1000)]
     private static partial Regex KeywordArgument();
 
+    [GeneratedRegex(@"^(['""][^'""]+['""])\s+with\s+(.+?)\s+as\s+(\w+)\s*(.*)$", RegexOptions.Singleline, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex IncludeWithAlias();
+
     [GeneratedRegex(@"^(.*?)\s+as\s+(\w+)\s*$", RegexOptions.Singleline, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Alias();
 
@@ -126,8 +129,9 @@ internal static partial class LiquidSourceRewriter
         }
         else
         {
-            Transform(tree, state);
+            Transform(tree, state, insideFor: false);
             EmitNodes(tree, state);
+            error ??= state.Error;
         }
 
         state.Flush();
@@ -472,6 +476,13 @@ internal static partial class LiquidSourceRewriter
                 return token;
             case "include":
                 token.Args = WithoutCommaAfterName(Expression(token.Args));
+                if (IncludeWithAlias().Match(token.Args) is { Success: true } alias)
+                {
+                    // include 'x' with value as name: Scriban reads the same as the keyword argument name: value.
+                    var rest = alias.Groups[4].Value.Trim().TrimStart(',').Trim();
+                    token.Args = $"{alias.Groups[1].Value} {alias.Groups[3].Value}: ({alias.Groups[2].Value}){(rest.Length > 0 ? ", " + rest : string.Empty)}";
+                }
+
                 return token;
             case "render":
                 token.Args = RenderArguments(token.Args) ?? token.Args;
@@ -723,7 +734,7 @@ internal static partial class LiquidSourceRewriter
         return stops is null ? body : null;
     }
 
-    private static void Transform(List<object> body, EmitState state)
+    private static void Transform(List<object> body, EmitState state, bool insideFor)
     {
         for (var i = 0; i < body.Count; i++)
         {
@@ -732,9 +743,15 @@ internal static partial class LiquidSourceRewriter
                 continue;
             }
 
+            if (block.Open.Name == "ifchanged" && !insideFor)
+            {
+                // Scriban's ifchanged only works inside a loop; outside one it would render nothing.
+                state.Error ??= new LiquidSyntaxError(0, "{% ifchanged %} works only inside a {% for %} loop: outside one, write the value directly.");
+            }
+
             foreach (var (_, branch) in block.Branches)
             {
-                Transform(branch, state);
+                Transform(branch, state, insideFor || block.Open.Name is "for" or "tablerow");
             }
 
             if (block.Open.Name is "if" or "unless")
@@ -860,6 +877,8 @@ internal static partial class LiquidSourceRewriter
         public int PendingNewlines { get; set; }
 
         public int CaseCount { get; set; }
+
+        public LiquidSyntaxError? Error { get; set; }
 
         public void Flush()
         {

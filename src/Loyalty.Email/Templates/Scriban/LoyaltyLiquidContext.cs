@@ -81,21 +81,27 @@ internal sealed class LoyaltyLiquidContext : LiquidTemplateContext
             return null;
         }
 
+        object? value;
         switch (scriptNode)
         {
             case ScriptVariableGlobal { Name: "blank" or "empty" } keyword:
-                return keyword.Name == "blank" ? LiquidKeyword.Blank : LiquidKeyword.Empty;
+                value = keyword.Name == "blank" ? LiquidKeyword.Blank : LiquidKeyword.Empty;
+                break;
             case ScriptBinaryExpression { Operator: ScriptBinaryOperator.And or ScriptBinaryOperator.Or } logical:
                 return LiquidOperators.Logical(this, logical);
             case ScriptBinaryExpression { Operator: ScriptBinaryOperator.RangeInclude } range:
-                return LiquidOperators.Range(this, range);
+                value = LiquidOperators.Range(this, range);
+                break;
             case ScriptBinaryExpression comparison when LiquidOperators.IsComparison(comparison.Operator):
                 return LiquidOperators.Compare(this, comparison);
             case ScriptMemberExpression { Member.Name: "first" or "last" } member when LiquidOperators.FirstOrLast(this, member, out var item):
-                return item;
+                value = item;
+                break;
+            default:
+                value = base.Evaluate(scriptNode, aliasReturnedFunction);
+                break;
         }
 
-        var value = base.Evaluate(scriptNode, aliasReturnedFunction);
         return scriptNode is not null && scriptNode.Parent is ScriptForStatement loop && ReferenceEquals(loop.Iterator, scriptNode)
             ? LiquidOperators.Iterable(value)
             : value;

@@ -15,7 +15,7 @@ internal sealed class RenderTagFunction : IScriptCustomFunction
 {
     public int RequiredParameterCount => 1;
 
-    public int ParameterCount => 64;
+    public int ParameterCount => 48;
 
     public ScriptVarParamKind VarParamKind => ScriptVarParamKind.Direct;
 

@@ -23,18 +23,26 @@ internal static partial class TemplateCompiler
     [GeneratedRegex(@"\{%-?\s*([A-Za-z_]+)", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex TagName();
 
-    [GeneratedRegex(@"\{%-?\s*include\s+['""]([^'""]+)['""]", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"\{%-?\s*(?:include|render)\s+['""]([^'""]+)['""]", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex IncludeName();
+
+    /// <summary>Liquid that Scriban would parse but render differently from Ruby Liquid: refused, with what to write instead.</summary>
+    private static readonly (Regex Pattern, string Message)[] RefusedSyntax =
+    [
+        (new Regex(@"\bforloop\.(parentloop|name)\b", RegexOptions.None, TimeSpan.FromSeconds(1)), "'forloop.parentloop' and 'forloop.name' are not supported: {% assign %} the outer loop's value to a variable before the inner loop."),
+    ];
 
     public static CompiledTemplates Compile(TemplateCatalog catalog, LiquidEngine engine, TemplateOptions options)
     {
         var diagnostics = new List<TemplateDiagnostic>();
         Template? Parse(TemplateSource? source) => source is null ? null : ParseChecked(source, engine, options, diagnostics);
 
+        // A partial also sees what include and render tags pass it (keyword arguments, "as" aliases, its own name).
+        var passed = PassedNames(catalog);
         var partials = new Dictionary<string, Template>(StringComparer.Ordinal);
         foreach (var (name, source) in catalog.Partials)
         {
-            if (Parse(source) is { } parsed)
+            if (ParseChecked(source, engine, options, diagnostics, passed) is { } parsed)
             {
                 partials[name] = parsed;
             }
@@ -118,7 +126,7 @@ internal static partial class TemplateCompiler
     }
 
     /// <summary>Parses and checks one source; reports problems and returns null when it has syntax errors.</summary>
-    public static Template? ParseChecked(TemplateSource source, LiquidEngine engine, TemplateOptions options, List<TemplateDiagnostic> diagnostics)
+    public static Template? ParseChecked(TemplateSource source, LiquidEngine engine, TemplateOptions options, List<TemplateDiagnostic> diagnostics, IEnumerable<string>? passedNames = null)
     {
         var refused = false;
         foreach (Match match in TagName().Matches(source.Text))
@@ -127,6 +135,16 @@ internal static partial class TemplateCompiler
             {
                 var (line, column) = Position(source.Text, match.Index);
                 diagnostics.Add(new(source.File, line, column, TemplateDiagnosticSeverity.Error, $"the {{% {match.Groups[1].Value} %}} tag is not supported: {instead}."));
+                refused = true;
+            }
+        }
+
+        foreach (var (pattern, message) in RefusedSyntax)
+        {
+            if (pattern.Match(source.Text) is { Success: true } match)
+            {
+                var (line, column) = Position(source.Text, match.Index);
+                diagnostics.Add(new(source.File, line, column, TemplateDiagnosticSeverity.Error, message));
                 refused = true;
             }
         }
@@ -148,7 +166,7 @@ internal static partial class TemplateCompiler
             return null;
         }
 
-        foreach (var (name, node, isFilter) in TemplateAnalyzer.UnknownNames(template, engine.FilterNames, options.AdditionalModelRoots))
+        foreach (var (name, node, isFilter) in TemplateAnalyzer.UnknownNames(template, engine.FilterNames, options.AdditionalModelRoots.Concat(passedNames ?? [])))
         {
             if (isFilter && refused && RefusedTags.ContainsKey(name))
             {
@@ -163,6 +181,33 @@ internal static partial class TemplateCompiler
         }
 
         return refused ? null : template;
+    }
+
+    [GeneratedRegex(@"\{%-?\s*(?:include|render)\s+['""]([^'""]+)['""]([^%]*)%\}", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex PartialTag();
+
+    [GeneratedRegex(@"(?:\bas\s+(\w+))|(?:(\w+)\s*:)", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex PassedName();
+
+    private static HashSet<string> PassedNames(TemplateCatalog catalog)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var sources = catalog.Partials.Values.Concat(catalog.Layouts.Values)
+            .Concat(catalog.Templates.Values.SelectMany(t => t.Locales.Values).SelectMany(l => new[] { l.Subject, l.Html, l.Text, l.Preheader }))
+            .OfType<TemplateSource>();
+        foreach (var source in sources)
+        {
+            foreach (Match tag in PartialTag().Matches(source.Text))
+            {
+                names.Add(tag.Groups[1].Value);
+                foreach (Match name in PassedName().Matches(tag.Groups[2].Value))
+                {
+                    names.Add(name.Groups[1].Success ? name.Groups[1].Value : name.Groups[2].Value);
+                }
+            }
+        }
+
+        return names;
     }
 
     private static IEnumerable<string> ReachableSources(TemplateSource html, TemplateSource? layout, TemplateCatalog catalog)
