@@ -113,4 +113,36 @@ public sealed class LiquidDialectTests
         var deep = string.Concat(Enumerable.Repeat("{% if true %}", 5000)) + "x" + string.Concat(Enumerable.Repeat("{% endif %}", 5000));
         Errors(deep).Should().NotBeEmpty();
     }
+
+    [Fact]
+    public void A_marketing_template_without_an_unsubscribe_link_is_reported_at_its_closing_body_tag()
+    {
+        using var dir = new TemplateDirectory()
+            .WithTemplate("m", "<html>\n<body>\n<p>Hi</p>\n{{ shop.postal_address }}\n</body>\n</html>")
+            .With("m/template.json", "{ \"category\": \"marketing\", \"layout\": null }");
+        TemplateValidator.Validate(dir.Options()).Should().ContainSingle(d => d.Message.Contains("unsubscribe"))
+            .Which.Should().Match<TemplateDiagnostic>(d => d.Line == 5 && d.File.EndsWith("html.liquid"));
+    }
+
+    [Fact]
+    public void A_marketing_template_without_a_body_tag_is_reported_at_its_last_line()
+    {
+        using var dir = new TemplateDirectory()
+            .WithTemplate("m", "<p>Hi</p>\n<a href=\"{{ links.unsubscribe }}\">unsubscribe</a>\n<p>bye</p>\n")
+            .With("m/template.json", "{ \"category\": \"marketing\", \"layout\": null }");
+        TemplateValidator.Validate(dir.Options()).Should().ContainSingle(d => d.Message.Contains("postal address"))
+            .Which.Line.Should().Be(3);
+    }
+
+    [Fact]
+    public void What_one_part_assigns_never_reaches_another_part_of_the_same_email()
+    {
+        using var dir = new TemplateDirectory().WithTemplate(
+            "t",
+            "{% assign shop = 'replaced' %}{% increment customer %}{{ shop }}",
+            subject: "{{ shop.name }} for {{ customer.first_name }}");
+        var email = dir.Renderer().Render("t", "en", TemplateDirectory.Model());
+        email.Html.Should().Be("0replaced");
+        email.Subject.Should().Be("Leaf & Co for Mei");
+    }
 }

@@ -66,17 +66,30 @@ internal sealed class LiquidEngine
     public static Template Parse(string text, string file, out LiquidSyntaxError? liquidError) =>
         Template.ParseLiquid(LiquidSourceRewriter.Rewrite(text, out liquidError), file, Parser);
 
-    /// <summary>Renders in a fresh context; a context is never reused across renders or customers.</summary>
+    /// <summary>
+    /// Renders in a fresh context; a context is never reused across renders or customers. <paramref name="model"/> is
+    /// only read, so the parts of one e-mail can share it.
+    /// </summary>
     public string Render(Template template, ScriptObject model, RenderSettings settings, IReadOnlyDictionary<string, Template> partials, string? trustedContent = null)
     {
         ArgumentNullException.ThrowIfNull(template);
         var context = CreateContext(settings, partials, depth: 0);
-        if (trustedContent is not null)
+
+        // The render's own variables go to a scope of their own holding the model's roots (a shallow copy: Liquid's
+        // this["name"] reads only the top scope); the model's objects, possibly shared by the parts of one e-mail,
+        // are read-only.
+        var scope = new ScriptObject();
+        foreach (var (key, value) in model)
         {
-            model["content"] = context.Trust(trustedContent);
+            scope[key] = value;
         }
 
-        context.PushGlobal(model);
+        if (trustedContent is not null)
+        {
+            scope["content"] = context.Trust(trustedContent);
+        }
+
+        context.PushGlobal(scope);
         try
         {
             return template.Render(context);

@@ -96,15 +96,16 @@ internal static partial class TemplateCompiler
 
                 if (set.Category == "marketing")
                 {
+                    var footerLine = FooterLine(sources.Html.Text);
                     var reachable = string.Join("\n", ReachableSources(sources.Html, set.Layout is null ? null : catalog.Layouts.GetValueOrDefault(set.Layout), catalog));
                     if (!reachable.Contains("links.unsubscribe", StringComparison.Ordinal))
                     {
-                        diagnostics.Add(new(sources.Html.File, 0, 0, TemplateDiagnosticSeverity.Error, "marketing template without an unsubscribe link: add <a href=\"{{ links.unsubscribe }}\"> (in the body, the layout or an included footer)."));
+                        diagnostics.Add(new(sources.Html.File, footerLine, 1, TemplateDiagnosticSeverity.Error, "marketing template without an unsubscribe link: add <a href=\"{{ links.unsubscribe }}\"> (in the body, the layout or an included footer)."));
                     }
 
                     if (!reachable.Contains("shop.postal_address", StringComparison.Ordinal))
                     {
-                        diagnostics.Add(new(sources.Html.File, 0, 0, TemplateDiagnosticSeverity.Error, "marketing template without the shop's postal address: add {{ shop.postal_address }} (in the body, the layout or an included footer)."));
+                        diagnostics.Add(new(sources.Html.File, footerLine, 1, TemplateDiagnosticSeverity.Error, "marketing template without the shop's postal address: add {{ shop.postal_address }} (in the body, the layout or an included footer)."));
                     }
                 }
 
@@ -232,6 +233,13 @@ internal static partial class TemplateCompiler
                 }
             }
         }
+    }
+
+    /// <summary>Where a missing footer belongs: the line of the closing body tag, else the body's last line.</summary>
+    internal static int FooterLine(string html)
+    {
+        var index = html.LastIndexOf("</body", StringComparison.OrdinalIgnoreCase);
+        return index >= 0 ? Position(html, index).Line : Position(html, html.TrimEnd().Length).Line;
     }
 
     private static (int Line, int Column) Position(string text, int index)
