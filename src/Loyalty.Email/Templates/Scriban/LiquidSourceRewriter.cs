@@ -29,9 +29,6 @@ internal static partial class LiquidSourceRewriter
 
     private static readonly HashSet<string> BlankRemovingBlocks = new(StringComparer.Ordinal) { "if", "unless", "case", "for" };
 
-    [GeneratedRegex(@"\{%-?\s*(\w+)[^%]*?-?%\}|\{%-?\s*(\w+).*?-?%\}", RegexOptions.Singleline, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex AnyTag();
-
     [GeneratedRegex(@"\{%-?\s*endraw\s*(-?)%\}", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex EndRaw();
 
@@ -212,13 +209,13 @@ internal static partial class LiquidSourceRewriter
                 case "doc":
                     {
                         var match = EndDoc().Match(s, end);
-                        var nested = match.Success ? AnyTag().Match(s[..match.Index], end) : Match.Empty;
-                        while (nested.Success && (nested.Groups[1].Success ? nested.Groups[1].Value : nested.Groups[2].Value) != "doc")
+                        var nested = false;
+                        for (var scan = end; match.Success && NextTag(s, scan) is var (tagName, tagEnd, _) && tagEnd > 0 && tagEnd <= match.Index; scan = tagEnd)
                         {
-                            nested = nested.NextMatch();
+                            nested |= tagName == "doc";
                         }
 
-                        if (!match.Success || args.Length > 0 || nested.Success)
+                        if (!match.Success || args.Length > 0 || nested)
                         {
                             error = new LiquidSyntaxError(Line(open), (!match.Success ? "{% doc %} is never closed: add {% enddoc %}." : args.Length > 0 ? "{% doc %} takes no arguments." : "{% doc %} blocks cannot be nested."));
                             return null;
@@ -272,26 +269,18 @@ internal static partial class LiquidSourceRewriter
     {
         var depth = 1;
         var at = from;
-        while (true)
+        while (NextTag(s, at) is var (name, end, trimRight) && end > 0)
         {
-            var match = AnyTag().Match(s, at);
-            if (!match.Success)
-            {
-                return (-1, false);
-            }
-
-            var name = match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value;
-            at = match.Index + match.Length;
+            at = end;
             switch (name)
             {
                 case "comment":
                     depth++;
                     break;
                 case "endcomment":
-                    depth--;
-                    if (depth == 0)
+                    if (--depth == 0)
                     {
-                        return (at, match.Value.EndsWith("-%}", StringComparison.Ordinal));
+                        return (at, trimRight);
                     }
 
                     break;
@@ -306,6 +295,22 @@ internal static partial class LiquidSourceRewriter
                     break;
             }
         }
+
+        return (-1, false);
+    }
+
+    /// <summary>The next <c>{% name ... %}</c> from <paramref name="from"/>: its name, the index after it (0 when none) and its right trim.</summary>
+    private static (string Name, int End, bool TrimRight) NextTag(string s, int from)
+    {
+        var open = s.IndexOf("{%", from, StringComparison.Ordinal);
+        var close = open < 0 ? -1 : s.IndexOf("%}", open + 2, StringComparison.Ordinal);
+        if (close < 0)
+        {
+            return (string.Empty, 0, false);
+        }
+
+        var inner = s[(open + 2)..close];
+        return (SplitTag(inner.TrimStart('-').Trim()).Name, close + 2, inner.EndsWith('-'));
     }
 
     private static (string Name, string Args) SplitTag(string markup)

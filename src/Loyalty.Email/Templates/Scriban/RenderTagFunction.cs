@@ -87,6 +87,11 @@ internal sealed class RenderTagFunction : IScriptCustomFunction
             foreach (var item in items)
             {
                 output.Append(liquid.RenderIsolated(name, Scope(item, bind: true), callerContext));
+                if (context.LimitToString > 0 && output.Length > context.LimitToString)
+                {
+                    // Checked per item: the caller's output limit only sees the text once it is complete.
+                    throw new ScriptRuntimeException(callerContext?.Span ?? context.CurrentSpan, $"render of '{name}' produced more than {context.LimitToString} characters.");
+                }
             }
 
             return liquid.Trust(output.ToString());
