@@ -69,7 +69,7 @@ public sealed class TemplatesValidateTests
         var result = await Cli.RunAsync("templates", "validate", folder.Path, "--no-defaults");
 
         result.ExitCode.Should().Be(1, result.ToString());
-        result.Stdout.Should().Contain("spring-sale/default/html.liquid:0:0: error: marketing template without an unsubscribe link");
+        result.Stdout.Should().Contain("spring-sale/default/html.liquid:2:1: error: marketing template without an unsubscribe link");
         result.Stdout.Should().NotContain("postal address");
     }
 
@@ -84,7 +84,7 @@ public sealed class TemplatesValidateTests
         var result = await Cli.RunAsync("templates", "validate", folder.Path, "--no-defaults");
 
         result.ExitCode.Should().Be(1, result.ToString());
-        result.Stdout.Should().Contain("spring-sale/default/html.liquid:0:0: error: marketing template without the shop's postal address");
+        result.Stdout.Should().Contain("spring-sale/default/html.liquid:2:1: error: marketing template without the shop's postal address");
     }
 
     [Fact]

@@ -9,28 +9,40 @@ namespace Loyalty.Email.Tests.Templates;
 
 public sealed class GoldenLiquidConformanceTests(ITestOutputHelper output)
 {
-    // Measured with `dotnet test tests/Loyalty.Email.Tests -c Release --filter GoldenLiquid`; raise it when conformance improves.
-    private const int PassFloor = 750;
+    // Measured with `dotnet test tests/Loyalty.Email.Tests -c Release --filter GoldenLiquid`; raise them when conformance improves.
+    // The issue's target is 80% of the 928 cases with a result (743).
+    private const int ValidPassFloor = 847;
+    private const int InvalidRefusedFloor = 113;
+
+    private static readonly JsonSerializerOptions QuoteOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     [Fact]
-    public void Golden_liquid_cases_pass_at_least_the_measured_floor()
+    public void Golden_liquid_cases_pass_at_least_the_measured_floors()
     {
-        var (passed, total, failures) = Run();
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"golden-liquid: {passed} of {total} cases pass ({100.0 * passed / total:F1}%); failures: {failures.Count - failures.Count(f => f.Contains("expected: <error>", StringComparison.Ordinal))} with a result, {failures.Count(f => f.Contains("expected: <error>", StringComparison.Ordinal))} that should be refused"));
+        var result = Run();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"golden-liquid: valid {result.ValidPassed} of {result.ValidTotal} render exactly ({100.0 * result.ValidPassed / result.ValidTotal:F1}%); invalid {result.InvalidRefused} of {result.InvalidTotal} refused"));
         var dump = Environment.GetEnvironmentVariable("LOYALTY_GOLDEN_FAILURES");
         if (!string.IsNullOrEmpty(dump))
         {
-            File.WriteAllLines(dump, failures);
+            File.WriteAllLines(dump, result.Failures);
         }
 
-        passed.Should().BeGreaterThanOrEqualTo(PassFloor);
+        result.ValidTotal.Should().Be(928);
+        result.InvalidTotal.Should().Be(126);
+        result.ValidPassed.Should().BeGreaterThanOrEqualTo(ValidPassFloor);
+        result.InvalidRefused.Should().BeGreaterThanOrEqualTo(InvalidRefusedFloor);
     }
 
-    private static (int Passed, int Total, List<string> Failures) Run()
+    private sealed record Outcome(int ValidPassed, int ValidTotal, int InvalidRefused, int InvalidTotal, List<string> Failures);
+
+    /// <summary>Every case goes through Loyalty's validation (<see cref="TemplateCompiler.ParseChecked"/>) and renderer.</summary>
+    private static Outcome Run()
     {
         using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "corpora", "golden-liquid.json")));
-        var engine = new LiquidEngine(new TemplateOptions());
-        int passed = 0, total = 0;
+        var options = new TemplateOptions { UnknownVariablesAreErrors = false };
+        var engine = new LiquidEngine(options);
+        int validPassed = 0, validTotal = 0, invalidRefused = 0, invalidTotal = 0;
         var failures = new List<string>();
         foreach (var test in document.RootElement.GetProperty("tests").EnumerateArray())
         {
@@ -51,13 +63,12 @@ public sealed class GoldenLiquidConformanceTests(ITestOutputHelper output)
                 continue;
             }
 
-            total++;
             var name = test.GetProperty("name").GetString()!;
             string? actual = null;
             string? error = null;
             try
             {
-                actual = RenderCase(engine, test);
+                actual = RenderCase(engine, options, test);
             }
             catch (Exception ex) when (ex is TemplateRenderException or InvalidOperationException)
             {
@@ -65,39 +76,48 @@ public sealed class GoldenLiquidConformanceTests(ITestOutputHelper output)
             }
 
             var ok = invalid ? error is not null : error is null && expected.Contains(actual!);
-            if (ok)
+            if (invalid)
             {
-                passed++;
+                invalidTotal++;
+                invalidRefused += ok ? 1 : 0;
             }
             else
             {
-                failures.Add($"{name}\n  template: {test.GetProperty("template").GetString()}\n  expected: {(invalid ? "<error>" : string.Join(" | ", expected))}\n  actual:   {actual ?? "<error> " + error}");
+                validTotal++;
+                validPassed += ok ? 1 : 0;
+            }
+
+            if (!ok)
+            {
+                failures.Add($"{name}\n  template: {Quote(test.GetProperty("template").GetString())}\n  expected: {(invalid ? "<error>" : string.Join(" | ", expected.Select(Quote)))}\n  actual:   {(actual is null ? "<error> " + error : Quote(actual))}");
             }
         }
 
-        return (passed, total, failures);
+        return new Outcome(validPassed, validTotal, invalidRefused, invalidTotal, failures);
     }
 
-    private static string RenderCase(LiquidEngine engine, JsonElement test)
+    private static Template Parse(LiquidEngine engine, TemplateOptions options, string file, string text)
     {
-        var template = LiquidEngine.Parse(test.GetProperty("template").GetString()!, "case");
-        if (template.HasErrors)
+        var diagnostics = new List<TemplateDiagnostic>();
+        var template = TemplateCompiler.ParseChecked(new TemplateSource(file, text), engine, options, diagnostics);
+        var errors = diagnostics.Where(d => d.Severity == TemplateDiagnosticSeverity.Error).ToList();
+        if (template is null || errors.Count > 0)
         {
-            throw new InvalidOperationException(string.Join("; ", template.Messages));
+            throw new InvalidOperationException(string.Join("; ", errors.Select(e => $"{e.Line}:{e.Column} {e.Message}")));
         }
 
+        return template;
+    }
+
+    private static string RenderCase(LiquidEngine engine, TemplateOptions options, JsonElement test)
+    {
+        var template = Parse(engine, options, "case", test.GetProperty("template").GetString()!);
         var partials = new Dictionary<string, Template>(StringComparer.Ordinal);
         if (test.TryGetProperty("templates", out var templates))
         {
             foreach (var p in templates.EnumerateObject())
             {
-                var parsed = LiquidEngine.Parse(p.Value.GetString()!, p.Name);
-                if (parsed.HasErrors)
-                {
-                    throw new InvalidOperationException(string.Join("; ", parsed.Messages));
-                }
-
-                partials[p.Name] = parsed;
+                partials[p.Name] = Parse(engine, options, p.Name, p.Value.GetString()!);
             }
         }
 
@@ -105,6 +125,8 @@ public sealed class GoldenLiquidConformanceTests(ITestOutputHelper output)
         var model = ModelConverter.ToScriptObject(data);
         return engine.Render(template, model, RenderSettings.For("default", "UTC", htmlEncode: false), partials);
     }
+
+    private static string Quote(string? s) => JsonSerializer.Serialize(s, QuoteOptions);
 
     private static object? FromJson(JsonElement e) => e.ValueKind switch
     {

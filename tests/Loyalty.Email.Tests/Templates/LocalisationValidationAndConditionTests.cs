@@ -87,8 +87,8 @@ public sealed class LocalisationValidationAndConditionTests
     [Fact]
     public void Unsupported_tag_is_refused_with_what_to_write_instead()
     {
-        using var dir = new TemplateDirectory().WithTemplate("t", "{% render 'footer' %}");
-        TemplateValidator.Validate(dir.Options()).Should().Contain(d => d.Message.Contains("include"));
+        using var dir = new TemplateDirectory().WithTemplate("t", "<table>{% tablerow p in order.lines %}{{ p.sku }}{% endtablerow %}</table>");
+        TemplateValidator.Validate(dir.Options()).Should().Contain(d => d.Message.Contains("tablerow") && d.Message.Contains("for"));
     }
 
     [Theory]

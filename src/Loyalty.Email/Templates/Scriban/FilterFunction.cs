@@ -45,8 +45,9 @@ internal sealed class FilterFunction : IScriptCustomFunction
     public object? Invoke(TemplateContext context, ScriptNode? callerContext, ScriptArray arguments, ScriptBlockStatement? blockStatement)
     {
         var liquid = (LoyaltyLiquidContext)context;
-        var input = arguments.Count > 0 ? arguments[0] : null;
-        var args = arguments.Count > 1 ? arguments.Skip(1).ToList() : (IReadOnlyList<object?>)Array.Empty<object?>();
+        // A range reaches filters as the array it stands for (its length is already bounded by the loop limit).
+        var input = arguments.Count > 0 ? AsArray(arguments[0]) : null;
+        var args = arguments.Count > 1 ? arguments.Skip(1).Select(AsArray).ToList() : (IReadOnlyList<object?>)Array.Empty<object?>();
         var call = new FilterCall(liquid, callerContext, input, args);
         if (arguments.Count == 0 || args.Count < MinArgs || args.Count > MaxArgs)
         {
@@ -70,6 +71,8 @@ internal sealed class FilterFunction : IScriptCustomFunction
 
         return result;
     }
+
+    private static object? AsArray(object? value) => value is LiquidRange range ? new ScriptArray(range) : value;
 
     public ValueTask<object?> InvokeAsync(TemplateContext context, ScriptNode? callerContext, ScriptArray arguments, ScriptBlockStatement? blockStatement) =>
         ValueTask.FromResult(Invoke(context, callerContext, arguments, blockStatement));

@@ -47,22 +47,70 @@ internal sealed class LiquidEngine
             }
         }
 
-        names.UnionWith(["include", "cycle", "echo"]);
+        names.UnionWith(["include", "cycle", "echo", "render", LiquidSourceRewriter.IncrementFunction, LiquidSourceRewriter.DecrementFunction]);
         _filters["include"] = new TrustedIncludeFunction((IScriptCustomFunction)new LiquidTemplateContext().BuiltinObject["include"]!);
         _filters["echo"] = new FilterFunction("echo", 0, 0, call => call.Input);
+        _filters["render"] = new RenderTagFunction();
+        _filters[LiquidSourceRewriter.IncrementFunction] = new FilterFunction(LiquidSourceRewriter.IncrementFunction, 0, 0, call => call.Context.Count(LiquidFilterPack.Str(call, call.Input), +1));
+        _filters[LiquidSourceRewriter.DecrementFunction] = new FilterFunction(LiquidSourceRewriter.DecrementFunction, 0, 0, call => call.Context.Count(LiquidFilterPack.Str(call, call.Input), -1));
         FilterNames = names;
     }
 
     /// <summary>Filters (and function-like tags) a template may call.</summary>
     public IReadOnlySet<string> FilterNames { get; }
 
-    public static Template Parse(string text, string file) => Template.ParseLiquid(text, file, Parser);
+    /// <summary>
+    /// Parses Liquid after <see cref="LiquidSourceRewriter"/> brought it to what Scriban reads like Ruby Liquid;
+    /// <paramref name="liquidError"/> is what Liquid refuses although Scriban would parse it (the template must then be refused).
+    /// </summary>
+    public static Template Parse(string text, string file, out LiquidSyntaxError? liquidError) =>
+        Template.ParseLiquid(LiquidSourceRewriter.Rewrite(text, out liquidError), file, Parser);
 
-    /// <summary>Renders in a fresh context; a context is never reused across renders or customers.</summary>
+    /// <summary>
+    /// Renders in a fresh context; a context is never reused across renders or customers. <paramref name="model"/> is
+    /// only read, so the parts of one e-mail can share it.
+    /// </summary>
     public string Render(Template template, ScriptObject model, RenderSettings settings, IReadOnlyDictionary<string, Template> partials, string? trustedContent = null)
     {
         ArgumentNullException.ThrowIfNull(template);
-        var context = new LoyaltyLiquidContext(settings, partials, _clock)
+        var context = CreateContext(settings, partials, depth: 0);
+
+        // The render's own variables go to a scope of their own holding the model's roots (a shallow copy: Liquid's
+        // this["name"] reads only the top scope); the model's objects, possibly shared by the parts of one e-mail,
+        // are read-only.
+        var scope = new ScriptObject();
+        foreach (var (key, value) in model)
+        {
+            scope[key] = value;
+        }
+
+        if (trustedContent is not null)
+        {
+            scope["content"] = context.Trust(trustedContent);
+        }
+
+        context.PushGlobal(scope);
+        try
+        {
+            return template.Render(context);
+        }
+        catch (ScriptRuntimeException ex)
+        {
+            throw new TemplateRenderException($"{template.SourceFilePath}: {ex.OriginalMessage} at {ex.Span.Start.Line + 1}:{ex.Span.Start.Column + 1}", ex);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or InvalidCastException or FormatException or OverflowException or IndexOutOfRangeException)
+        {
+            throw new TemplateRenderException($"{template.SourceFilePath}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// A fresh context with the limits and the filter pack; <paramref name="depth"/> counts nested <c>render</c> tags,
+    /// each of which renders its partial in a context of its own (Liquid's isolated scope).
+    /// </summary>
+    private LoyaltyLiquidContext CreateContext(RenderSettings settings, IReadOnlyDictionary<string, Template> partials, int depth)
+    {
+        var context = new LoyaltyLiquidContext(settings, partials, _clock, depth, CreateContext)
         {
             LoopLimit = _options.LoopLimit,
             LoopLimitQueryable = _options.LoopLimit,
@@ -84,25 +132,8 @@ internal sealed class LiquidEngine
             context.BuiltinObject.Remove(key);
         }
 
-        if (trustedContent is not null)
-        {
-            model["content"] = context.Trust(trustedContent);
-        }
-
         context.PushGlobal(_filters);
-        context.PushGlobal(model);
-        try
-        {
-            return template.Render(context);
-        }
-        catch (ScriptRuntimeException ex)
-        {
-            throw new TemplateRenderException($"{template.SourceFilePath}: {ex.OriginalMessage} at {ex.Span.Start.Line + 1}:{ex.Span.Start.Column + 1}", ex);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or InvalidCastException or FormatException or OverflowException or IndexOutOfRangeException)
-        {
-            throw new TemplateRenderException($"{template.SourceFilePath}: {ex.Message}", ex);
-        }
+        return context;
     }
 
     private static object? Invoke(LiquidFilter filter, FilterCall call)

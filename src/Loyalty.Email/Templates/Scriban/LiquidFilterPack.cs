@@ -57,11 +57,11 @@ internal static partial class LiquidFilterPack
         new("compact", 0, 1, c => new ScriptArray(Array(c, c.Input).Where(x => (c.Args.Count > 0 ? LiquidValues.GetMember(x, Str(c, c.Arg(0))) : x) is not null))),
         new("concat", 1, 1, c => c.Arg(0) is ScriptArray other ? new ScriptArray(Array(c, c.Input).Concat(other)) : throw c.Error("concat expects an array argument")),
         new("map", 1, 1, c => new ScriptArray(Array(c, c.Input).Select(x => LiquidValues.GetMember(x, Str(c, c.Arg(0)))))),
-        new("where", 1, 2, Where),
-        new("reject", 1, 2, c => new ScriptArray(Array(c, c.Input).Except(((ScriptArray)Where(c)!)))),
-        new("find", 1, 2, c => ((ScriptArray)Where(c)!).FirstOrDefault()),
-        new("find_index", 1, 2, c => FindIndex(c)),
-        new("has", 1, 2, c => ((ScriptArray)Where(c)!).Count > 0),
+        new("where", 1, 2, c => SelectWhere(c, keep: true)),
+        new("reject", 1, 2, c => SelectWhere(c, keep: false)),
+        new("find", 1, 2, c => FindIndex(c) is { } i ? Flatten(c.Input)[i] : null),
+        new("find_index", 1, 2, c => FindIndex(c) is { } i ? (long)i : null),
+        new("has", 1, 2, c => FindIndex(c) is not null),
         new("sort", 0, 1, c => Sort(c, natural: false)),
         new("sort_natural", 0, 1, c => Sort(c, natural: true)),
         new("sum", 0, 1, Sum),
@@ -80,7 +80,7 @@ internal static partial class LiquidFilterPack
         new("at_most", 1, 1, c => Extreme(c, max: false)),
 
         // Values
-        new("default", 0, 2, Default),
+        new("default", 0, 3, Default),
         new("date", 1, 1, DateFilter.Apply),
         new("money", 0, 1, Money),
         new("money_with_currency", 0, 1, c => Money(c) is string s && s.Length > 0 ? s + " " + Currency(c) : null),
@@ -290,66 +290,75 @@ internal static partial class LiquidFilterPack
         return result;
     }
 
-    private static object? Where(FilterCall c)
+    /// <summary>
+    /// The list a filter of the where family reads (Ruby Liquid's InputIterator): nested arrays flattened, a hash or a
+    /// string as a list of one.
+    /// </summary>
+    private static List<object?> Flatten(object? input)
     {
-        var key = Str(c, c.Arg(0));
-        var hasValue = c.Args.Count > 1;
-        var wanted = c.Arg(1);
-        return new ScriptArray(Array(c, c.Input).Where(item =>
+        var items = new List<object?>();
+        void Add(object? value, int depth)
         {
-            var value = LiquidValues.GetMember(item, key);
-            if (!hasValue)
+            if (value is ScriptArray array && depth < 32)
             {
-                return LiquidValues.IsTruthy(value);
+                foreach (var item in array)
+                {
+                    Add(item, depth + 1);
+                }
             }
-
-            if (value is ScriptArray list)
+            else
             {
-                return list.Any(x => LooseEquals(c, x, wanted));
+                items.Add(value);
             }
-
-            return LooseEquals(c, value, wanted);
-        }));
-    }
-
-    private static object? FindIndex(FilterCall c)
-    {
-        var matches = (ScriptArray)Where(c)!;
-        if (matches.Count == 0)
-        {
-            return null;
         }
 
-        var items = Array(c, c.Input);
+        if (input is not null)
+        {
+            Add(input, 0);
+        }
+
+        return items;
+    }
+
+    /// <summary>
+    /// Ruby's <c>item[property]</c>: a hash's value; for a string, the property when the string contains it (a substring
+    /// match); anything else cannot be read.
+    /// </summary>
+    private static object? Property(FilterCall c, object? item, object? property) => item switch
+    {
+        ScriptObject o => property is null ? null : LiquidValues.GetMember(o, Str(c, property)),
+        string s when property is string p => s.Contains(p, StringComparison.Ordinal) ? p : null,
+        string s when property is long index => index >= -s.Length && index < s.Length ? s[(int)(index < 0 ? index + s.Length : index)].ToString() : null,
+        _ => throw c.Error($"cannot read the property '{Str(c, property)}' of {(item is null ? "nil" : item is string ? "a string" : item is bool ? "a boolean" : "a number")}"),
+    };
+
+    /// <summary>Liquid's test of the where family: the property is truthy (no value given, or nil), or equals the value.</summary>
+    private static bool Matches(FilterCall c, object? item)
+    {
+        var value = Property(c, item, c.Arg(0));
+        var wanted = c.Arg(1);
+        if (wanted is null)
+        {
+            return LiquidValues.IsTruthy(value);
+        }
+
+        return LiquidOperators.AreEqual(value, wanted) || (value is ScriptArray list && list.Any(x => LiquidOperators.AreEqual(x, wanted)));
+    }
+
+    private static ScriptArray SelectWhere(FilterCall c, bool keep) => new(Flatten(c.Input).Where(item => Matches(c, item) == keep));
+
+    private static int? FindIndex(FilterCall c)
+    {
+        var items = Flatten(c.Input);
         for (var i = 0; i < items.Count; i++)
         {
-            if (ReferenceEquals(items[i], matches[0]))
+            if (Matches(c, items[i]))
             {
-                return (long)i;
+                return i;
             }
         }
 
         return null;
-    }
-
-    private static bool LooseEquals(FilterCall c, object? a, object? b)
-    {
-        if (a is null || b is null)
-        {
-            return a is null && b is null;
-        }
-
-        if (LiquidValues.TryToDecimal(a, out var x) && a is not string && LiquidValues.TryToDecimal(b, out var y) && b is not string)
-        {
-            return x == y;
-        }
-
-        if (a is bool || b is bool)
-        {
-            return Equals(a, b);
-        }
-
-        return string.Equals(Str(c, a), Str(c, b), StringComparison.Ordinal);
     }
 
     private static ScriptArray Sort(FilterCall c, bool natural)
@@ -474,10 +483,25 @@ internal static partial class LiquidFilterPack
 
     private static object? Default(FilterCall c)
     {
-        var allowFalse = c.Args.Count > 1 && LiquidValues.IsTruthy(c.Arg(1));
+        // The rewriter turns Liquid's keyword allow_false: into a marker argument followed by its value.
+        var positional = new List<object?>();
+        var allowFalse = false;
+        for (var i = 0; i < c.Args.Count; i++)
+        {
+            if (c.Args[i] is LiquidSourceRewriter.AllowFalseMarker && i + 1 < c.Args.Count)
+            {
+                allowFalse = LiquidValues.IsTruthy(c.Args[++i]);
+            }
+            else
+            {
+                positional.Add(c.Args[i]);
+            }
+        }
+
+        allowFalse |= positional.Count > 1 && LiquidValues.IsTruthy(positional[1]);
         var input = c.Input;
         var missing = input is null || (input is false && !allowFalse) || (LiquidValues.IsEmpty(input) && input is not MoneyObject);
-        return missing ? c.Arg(0) : input;
+        return missing ? positional.FirstOrDefault() : input;
     }
 
     private static object? Money(FilterCall c)

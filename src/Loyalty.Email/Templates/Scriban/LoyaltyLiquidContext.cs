@@ -15,12 +15,22 @@ internal sealed class LoyaltyLiquidContext : LiquidTemplateContext
 {
     private readonly HashSet<object> _trustedHtml = new(ReferenceEqualityComparer.Instance);
     private readonly IReadOnlyDictionary<string, Template> _partials;
+    private readonly int _depth;
+    private readonly Func<RenderSettings, IReadOnlyDictionary<string, Template>, int, LoyaltyLiquidContext> _isolatedContext;
+    private readonly Dictionary<string, long> _counters = new(StringComparer.Ordinal);
 
-    public LoyaltyLiquidContext(RenderSettings settings, IReadOnlyDictionary<string, Template> partials, TimeProvider clock)
+    public LoyaltyLiquidContext(
+        RenderSettings settings,
+        IReadOnlyDictionary<string, Template> partials,
+        TimeProvider clock,
+        int depth,
+        Func<RenderSettings, IReadOnlyDictionary<string, Template>, int, LoyaltyLiquidContext> isolatedContext)
     {
         Settings = settings;
         _partials = partials;
         Clock = clock;
+        _depth = depth;
+        _isolatedContext = isolatedContext;
     }
 
     public RenderSettings Settings { get; }
@@ -71,7 +81,66 @@ internal sealed class LoyaltyLiquidContext : LiquidTemplateContext
             return null;
         }
 
-        return base.Evaluate(scriptNode, aliasReturnedFunction);
+        object? value;
+        switch (scriptNode)
+        {
+            case ScriptVariableGlobal { Name: "blank" or "empty" } keyword:
+                value = keyword.Name == "blank" ? LiquidKeyword.Blank : LiquidKeyword.Empty;
+                break;
+            case ScriptBinaryExpression { Operator: ScriptBinaryOperator.And or ScriptBinaryOperator.Or } logical:
+                return LiquidOperators.Logical(this, logical);
+            case ScriptBinaryExpression { Operator: ScriptBinaryOperator.RangeInclude } range:
+                value = LiquidOperators.Range(this, range);
+                break;
+            case ScriptBinaryExpression comparison when LiquidOperators.IsComparison(comparison.Operator):
+                return LiquidOperators.Compare(this, comparison);
+            case ScriptMemberExpression { Member.Name: "first" or "last" } member when LiquidOperators.FirstOrLast(this, member, out var item):
+                value = item;
+                break;
+            default:
+                value = base.Evaluate(scriptNode, aliasReturnedFunction);
+                break;
+        }
+
+        return scriptNode is not null && scriptNode.Parent is ScriptForStatement loop && ReferenceEquals(loop.Iterator, scriptNode)
+            ? LiquidOperators.Iterable(value)
+            : value;
+    }
+
+    /// <summary>Liquid's <c>increment</c> (returns, then adds one) and <c>decrement</c> (subtracts one, then returns).</summary>
+    public long Count(string name, int delta)
+    {
+        var before = _counters.GetValueOrDefault(name);
+        var after = before + delta;
+        _counters[name] = after;
+
+        // A counter is readable as a variable unless the template assigned that name itself.
+        var variable = new ScriptVariableGlobal(name);
+        var current = GetValue(variable);
+        if (current is null || (current is long l && l == before))
+        {
+            SetValue(variable, after);
+        }
+
+        return delta > 0 ? before : after;
+    }
+
+    /// <summary>Renders a partial in an isolated context that sees only <paramref name="variables"/> (Liquid's <c>render</c>).</summary>
+    public string RenderIsolated(string name, ScriptObject variables, ScriptNode? caller)
+    {
+        if (!_partials.TryGetValue(name, out var partial))
+        {
+            throw new ScriptRuntimeException(caller?.Span ?? CurrentSpan, $"render of '{name}' refused: only partials in _partials can be rendered.");
+        }
+
+        if (_depth + 1 > RecursiveLimit)
+        {
+            throw new ScriptRuntimeException(caller?.Span ?? CurrentSpan, $"render of '{name}' nested deeper than {RecursiveLimit} levels.");
+        }
+
+        var child = _isolatedContext(Settings, _partials, _depth + 1);
+        child.PushGlobal(variables);
+        return Trust(partial.Render(child));
     }
 
     public override string GetTemplatePathFromName(string? templateName, ScriptNode? callerContext)
@@ -100,6 +169,10 @@ internal sealed class LoyaltyLiquidContext : LiquidTemplateContext
         {
             case MoneyObject money:
                 return MoneyFormatter.Format(money.Money.Amount, money.Money.Currency, Settings.Culture);
+            case LiquidKeyword:
+                return string.Empty;
+            case LiquidRange range:
+                return range.ToString();
             case DateTimeOffset date:
                 return TimeZoneInfo.ConvertTime(date, Settings.Zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
             case decimal d:

@@ -23,6 +23,7 @@ internal static class ModelConverter
             result[key] = Convert(value, 0);
         }
 
+        result.IsReadOnly = true;
         return result;
     }
 
@@ -63,6 +64,7 @@ internal static class ModelConverter
                         obj[key] = Convert(item, depth + 1);
                     }
 
+                    obj.IsReadOnly = true; // shared by the parts of one e-mail: a template never changes it
                     return obj;
                 }
 
@@ -74,6 +76,7 @@ internal static class ModelConverter
                         obj[System.Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? string.Empty] = Convert(entry.Value, depth + 1);
                     }
 
+                    obj.IsReadOnly = true;
                     return obj;
                 }
 

@@ -49,20 +49,22 @@ internal sealed partial class ScribanEmailTemplateRenderer : IEmailTemplateRende
         var plain = RenderSettings.For(model.Locale, model.TimeZone, htmlEncode: false);
         var html = plain with { HtmlEncode = true };
 
-        // One fresh script model per part: assigns in one part never leak into another render.
-        var body = _engine.Render(parts.Html, ModelConverter.ToScriptObject(model.Root), html, _compiled.Partials);
+        // The model is converted once per render and shared, read-only, by its parts; each part writes its own
+        // variables (assign, capture, counters) into a scope of its own, so nothing one part assigns reaches another.
+        var scriptModel = ModelConverter.ToScriptObject(model.Root);
+        var body = _engine.Render(parts.Html, scriptModel, html, _compiled.Partials);
         if (template.Layout is not null)
         {
-            body = _engine.Render(template.Layout, ModelConverter.ToScriptObject(model.Root), html, _compiled.Partials, trustedContent: body);
+            body = _engine.Render(template.Layout, scriptModel, html, _compiled.Partials, trustedContent: body);
         }
 
-        var subject = SingleLine(_engine.Render(parts.Subject, ModelConverter.ToScriptObject(model.Root), plain, _compiled.Partials));
+        var subject = SingleLine(_engine.Render(parts.Subject, scriptModel, plain, _compiled.Partials));
         var text = parts.Text is null
             ? HtmlToText.Convert(body)
-            : _engine.Render(parts.Text, ModelConverter.ToScriptObject(model.Root), plain, _compiled.Partials).Trim();
+            : _engine.Render(parts.Text, scriptModel, plain, _compiled.Partials).Trim();
         var preheader = parts.Preheader is null
             ? null
-            : SingleLine(_engine.Render(parts.Preheader, ModelConverter.ToScriptObject(model.Root), plain, _compiled.Partials));
+            : SingleLine(_engine.Render(parts.Preheader, scriptModel, plain, _compiled.Partials));
         return new RenderedEmail(subject, body, text, preheader);
     }
 

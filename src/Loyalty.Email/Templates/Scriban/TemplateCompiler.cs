@@ -9,8 +9,6 @@ internal static partial class TemplateCompiler
 {
     private static readonly Dictionary<string, string> RefusedTags = new(StringComparer.Ordinal)
     {
-        ["render"] = "write {% include 'name' %} (partials see the template's variables)",
-        ["liquid"] = "write one {% ... %} tag per statement",
         ["tablerow"] = "write a {% for %} loop inside an HTML <table>",
         ["layout"] = "set \"layout\" in template.json",
         ["section"] = "write {% include 'name' %} with a partial in _partials",
@@ -25,18 +23,26 @@ internal static partial class TemplateCompiler
     [GeneratedRegex(@"\{%-?\s*([A-Za-z_]+)", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex TagName();
 
-    [GeneratedRegex(@"\{%-?\s*include\s+['""]([^'""]+)['""]", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"\{%-?\s*(?:include|render)\s+['""]([^'""]+)['""]", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex IncludeName();
+
+    /// <summary>Liquid that Scriban would parse but render differently from Ruby Liquid: refused, with what to write instead.</summary>
+    private static readonly (Regex Pattern, string Message)[] RefusedSyntax =
+    [
+        (new Regex(@"\bforloop\.(parentloop|name)\b", RegexOptions.None, TimeSpan.FromSeconds(1)), "'forloop.parentloop' and 'forloop.name' are not supported: {% assign %} the outer loop's value to a variable before the inner loop."),
+    ];
 
     public static CompiledTemplates Compile(TemplateCatalog catalog, LiquidEngine engine, TemplateOptions options)
     {
         var diagnostics = new List<TemplateDiagnostic>();
         Template? Parse(TemplateSource? source) => source is null ? null : ParseChecked(source, engine, options, diagnostics);
 
+        // A partial also sees what include and render tags pass it (keyword arguments, "as" aliases, its own name).
+        var passed = PassedNames(catalog);
         var partials = new Dictionary<string, Template>(StringComparer.Ordinal);
         foreach (var (name, source) in catalog.Partials)
         {
-            if (Parse(source) is { } parsed)
+            if (ParseChecked(source, engine, options, diagnostics, passed) is { } parsed)
             {
                 partials[name] = parsed;
             }
@@ -90,15 +96,16 @@ internal static partial class TemplateCompiler
 
                 if (set.Category == "marketing")
                 {
+                    var footerLine = FooterLine(sources.Html.Text);
                     var reachable = string.Join("\n", ReachableSources(sources.Html, set.Layout is null ? null : catalog.Layouts.GetValueOrDefault(set.Layout), catalog));
                     if (!reachable.Contains("links.unsubscribe", StringComparison.Ordinal))
                     {
-                        diagnostics.Add(new(sources.Html.File, 0, 0, TemplateDiagnosticSeverity.Error, "marketing template without an unsubscribe link: add <a href=\"{{ links.unsubscribe }}\"> (in the body, the layout or an included footer)."));
+                        diagnostics.Add(new(sources.Html.File, footerLine, 1, TemplateDiagnosticSeverity.Error, "marketing template without an unsubscribe link: add <a href=\"{{ links.unsubscribe }}\"> (in the body, the layout or an included footer)."));
                     }
 
                     if (!reachable.Contains("shop.postal_address", StringComparison.Ordinal))
                     {
-                        diagnostics.Add(new(sources.Html.File, 0, 0, TemplateDiagnosticSeverity.Error, "marketing template without the shop's postal address: add {{ shop.postal_address }} (in the body, the layout or an included footer)."));
+                        diagnostics.Add(new(sources.Html.File, footerLine, 1, TemplateDiagnosticSeverity.Error, "marketing template without the shop's postal address: add {{ shop.postal_address }} (in the body, the layout or an included footer)."));
                     }
                 }
 
@@ -120,7 +127,7 @@ internal static partial class TemplateCompiler
     }
 
     /// <summary>Parses and checks one source; reports problems and returns null when it has syntax errors.</summary>
-    public static Template? ParseChecked(TemplateSource source, LiquidEngine engine, TemplateOptions options, List<TemplateDiagnostic> diagnostics)
+    public static Template? ParseChecked(TemplateSource source, LiquidEngine engine, TemplateOptions options, List<TemplateDiagnostic> diagnostics, IEnumerable<string>? passedNames = null)
     {
         var refused = false;
         foreach (Match match in TagName().Matches(source.Text))
@@ -133,7 +140,23 @@ internal static partial class TemplateCompiler
             }
         }
 
-        var template = LiquidEngine.Parse(source.Text, source.File);
+        foreach (var (pattern, message) in RefusedSyntax)
+        {
+            if (pattern.Match(source.Text) is { Success: true } match)
+            {
+                var (line, column) = Position(source.Text, match.Index);
+                diagnostics.Add(new(source.File, line, column, TemplateDiagnosticSeverity.Error, message));
+                refused = true;
+            }
+        }
+
+        var template = LiquidEngine.Parse(source.Text, source.File, out var liquidError);
+        if (liquidError is not null)
+        {
+            diagnostics.Add(new(source.File, Math.Max(1, liquidError.Line), 1, TemplateDiagnosticSeverity.Error, liquidError.Message));
+            return null;
+        }
+
         if (template.HasErrors)
         {
             foreach (var message in template.Messages.Where(m => m.Type == ParserMessageType.Error))
@@ -144,7 +167,7 @@ internal static partial class TemplateCompiler
             return null;
         }
 
-        foreach (var (name, node, isFilter) in TemplateAnalyzer.UnknownNames(template, engine.FilterNames, options.AdditionalModelRoots))
+        foreach (var (name, node, isFilter) in TemplateAnalyzer.UnknownNames(template, engine.FilterNames, options.AdditionalModelRoots.Concat(passedNames ?? [])))
         {
             if (isFilter && refused && RefusedTags.ContainsKey(name))
             {
@@ -159,6 +182,33 @@ internal static partial class TemplateCompiler
         }
 
         return refused ? null : template;
+    }
+
+    [GeneratedRegex(@"\{%-?\s*(?:include|render)\s+['""]([^'""]+)['""]([^%]*)%\}", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex PartialTag();
+
+    [GeneratedRegex(@"(?:\bas\s+(\w+))|(?:(\w+)\s*:)", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex PassedName();
+
+    private static HashSet<string> PassedNames(TemplateCatalog catalog)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var sources = catalog.Partials.Values.Concat(catalog.Layouts.Values)
+            .Concat(catalog.Templates.Values.SelectMany(t => t.Locales.Values).SelectMany(l => new[] { l.Subject, l.Html, l.Text, l.Preheader }))
+            .OfType<TemplateSource>();
+        foreach (var source in sources)
+        {
+            foreach (Match tag in PartialTag().Matches(source.Text))
+            {
+                names.Add(tag.Groups[1].Value);
+                foreach (Match name in PassedName().Matches(tag.Groups[2].Value))
+                {
+                    names.Add(name.Groups[1].Success ? name.Groups[1].Value : name.Groups[2].Value);
+                }
+            }
+        }
+
+        return names;
     }
 
     private static IEnumerable<string> ReachableSources(TemplateSource html, TemplateSource? layout, TemplateCatalog catalog)
@@ -183,6 +233,13 @@ internal static partial class TemplateCompiler
                 }
             }
         }
+    }
+
+    /// <summary>Where a missing footer belongs: the line of the closing body tag, else the body's last line.</summary>
+    internal static int FooterLine(string html)
+    {
+        var index = html.LastIndexOf("</body", StringComparison.OrdinalIgnoreCase);
+        return index >= 0 ? Position(html, index).Line : Position(html, html.TrimEnd().Length).Line;
     }
 
     private static (int Line, int Column) Position(string text, int index)
