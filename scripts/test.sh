@@ -158,8 +158,11 @@ if [ $ready -ne 1 ]; then
     exit 1
 fi
 
+# pg_signal_backend: the fixtures drop their databases WITH (FORCE), which must also end an autovacuum worker that
+# is analysing freshly seeded tables; PostgreSQL 15 refuses that to a role without it ("must be a member of the
+# role whose process is being terminated or member of pg_signal_backend", seen once in a clean-clone run).
 as_pg "$PG_BIN/psql" -X -q -h "$PG_TMP" -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 \
-    -c "CREATE ROLE loyalty LOGIN CREATEDB PASSWORD '$PG_PASSWORD'" >&2
+    -c "CREATE ROLE loyalty LOGIN CREATEDB PASSWORD '$PG_PASSWORD'" -c "GRANT pg_signal_backend TO loyalty" >&2
 
 export LOYALTY_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=loyalty;Password=$PG_PASSWORD;Database=postgres"
 export LOYALTY_TEST_PYTHON="$SYS_PYTHON"

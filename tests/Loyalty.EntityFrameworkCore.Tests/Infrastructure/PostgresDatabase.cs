@@ -39,6 +39,19 @@ public sealed class PostgresDatabase : IAsyncLifetime
         await using var connection = new NpgsqlConnection(_serverConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", connection);
-        await command.ExecuteNonQueryAsync();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await command.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException ex) when (attempt < 10 && ex.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.ObjectInUse)
+            {
+                // An autovacuum worker analysing the seeded tables may still be in the database; it ends on its own
+                // (scripts/test.sh also grants pg_signal_backend so the forced drop can end it).
+                await Task.Delay(TimeSpan.FromMilliseconds(300));
+            }
+        }
     }
 }
