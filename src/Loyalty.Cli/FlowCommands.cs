@@ -153,26 +153,27 @@ internal static class FlowCommands
 
         await using var services = LoyaltyServices.Build(settings, configuration, console.Time);
 
-        // Intake refuses an invalid event before anything is scheduled.
-        var invalid = services.GetRequiredService<LoyaltyEventValidator>().Validate(triggerEvent);
-        if (invalid.Count > 0)
-        {
-            foreach (var problem in invalid)
-            {
-                await console.ProgressAsync($"error: {eventPath}: {problem}", cancellationToken).ConfigureAwait(false);
-            }
-
-            return LoyaltyCli.ExitErrors;
-        }
-
         // The host's validated flows (throws FlowValidationException / TemplateValidationException as a host would fail).
-        var flows = RegistryOf(services, configuration);
+        var flows = services.GetRequiredService<FlowRegistry>();
 
         // The library's own dry run: the planning code intake runs, over empty in-memory stores and the given snapshot.
+        // It refuses an invalid event as intake would, before anything is planned.
         FlowDryRunReport planned;
         await using (var scope = services.CreateAsyncScope())
         {
-            planned = await scope.ServiceProvider.GetRequiredService<FlowDryRun>().RunAsync(triggerEvent, customer, orders, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                planned = await scope.ServiceProvider.GetRequiredService<FlowDryRun>().RunAsync(triggerEvent, customer, orders, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EventValidationException ex)
+            {
+                foreach (var problem in ex.Problems)
+                {
+                    await console.ProgressAsync($"error: {eventPath}: {problem}", cancellationToken).ConfigureAwait(false);
+                }
+
+                return LoyaltyCli.ExitErrors;
+            }
         }
 
         var zone = customer?.TimeZone ?? triggerEvent.Customer?.TimeZone ?? "UTC";
@@ -211,18 +212,6 @@ internal static class FlowCommands
         }
 
         return LoyaltyCli.ExitOk;
-    }
-
-    private static FlowRegistry RegistryOf(IServiceProvider services, IConfiguration configuration)
-    {
-        var problems = new List<string>();
-        var flows = ReadFlows(services, configuration, problems);
-        if (problems.Count > 0)
-        {
-            throw new FlowValidationException(problems);
-        }
-
-        return new FlowRegistry(flows, services.GetRequiredService<IEmailTemplateRenderer>(), services.GetRequiredService<ILiquidConditionEvaluator>());
     }
 
     /// <summary>The library's verdict for one flow, with the why of an entry and the due times in the customer's zone.</summary>

@@ -47,8 +47,7 @@ public sealed class ShopService(
     IImmediateStepQueue immediate,
     TimeProvider time,
     IOptions<LoyaltyShopOptions> shop,
-    ReferralCodes referralCodes,
-    LoyaltyEventValidator validator)
+    ReferralCodes referralCodes)
 {
     private static readonly Dictionary<string, string> CustomerFields = new(StringComparer.Ordinal)
     {
@@ -351,16 +350,6 @@ public sealed class ShopService(
     /// <summary>Saves the shop's changes and publishes the event in one transaction; hands due steps to Hangfire after the commit.</summary>
     private async Task PublishInTransactionAsync(LoyaltyEvent loyaltyEvent, Func<string, string> fieldName, CancellationToken ct)
     {
-        if (validator.Validate(loyaltyEvent) is { Count: > 0 } problems)
-        {
-            throw Refused(problems, fieldName);
-        }
-
-        // Every customer has their referral code from their first event on (the account page and the admin show it).
-        // Made before the transaction: on SQLite the transaction holds the database's one write lock, and the code
-        // store has its own connection. (Intake itself only reads the code while it plans: TemplateModelPurpose.Planning.)
-        await referralCodes.GetOrCreateAsync(loyaltyEvent.CustomerId, ct);
-
         PublishResult result;
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
@@ -373,7 +362,6 @@ public sealed class ShopService(
             catch (EventValidationException ex)
             {
                 await transaction.RollbackAsync(CancellationToken.None);
-                db.ChangeTracker.Clear();
                 throw Refused(ex.Problems, fieldName);
             }
         }

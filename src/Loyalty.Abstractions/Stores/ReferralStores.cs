@@ -7,6 +7,9 @@ namespace Loyalty.Stores;
 /// <summary>A customer's referral code. Key: <see cref="Code"/> (upper-case, unique).</summary>
 public sealed class ReferralCode
 {
+    /// <summary>A copy of this record (every member is a value or a string), so a store never hands out its own instance.</summary>
+    public ReferralCode Copy() => (ReferralCode)MemberwiseClone();
+
     /// <summary>The code, upper-case; unique across all customers.</summary>
     public required string Code { get; set; }
 
@@ -53,6 +56,9 @@ public interface IReferralCodeStore
 /// <summary>A visit of the referral landing page with a code. Key: <see cref="Id"/>.</summary>
 public sealed class ReferralVisit
 {
+    /// <summary>A copy of this record (every member is a value or a string), so a store never hands out its own instance.</summary>
+    public ReferralVisit Copy() => (ReferralVisit)MemberwiseClone();
+
     /// <summary>Row id.</summary>
     public Guid Id { get; set; }
 
@@ -107,6 +113,9 @@ public interface IReferralVisitStore
 /// </summary>
 public sealed class ReferralAttribution
 {
+    /// <summary>A copy of this record (every member is a value or a string), so a store never hands out its own instance.</summary>
+    public ReferralAttribution Copy() => (ReferralAttribution)MemberwiseClone();
+
     /// <summary>The friend (the new customer); unique.</summary>
     public required string FriendCustomerId { get; set; }
 
@@ -187,6 +196,9 @@ public enum ReferralRewardState
 /// <summary>A reward of the programme. Key: <see cref="Id"/>; <see cref="IdempotencyKey"/> unique.</summary>
 public sealed class ReferralReward
 {
+    /// <summary>A copy of this record (every member is a value or a string), so a store never hands out its own instance.</summary>
+    public ReferralReward Copy() => (ReferralReward)MemberwiseClone();
+
     /// <summary>Row id.</summary>
     public Guid Id { get; set; }
 
@@ -267,6 +279,9 @@ public interface IReferralRewardStore
 /// <summary>A referral a fraud rule blocked, with the rule and the reason. Key: <see cref="Id"/>.</summary>
 public sealed class ReferralFraudDecision
 {
+    /// <summary>A copy of this record (every member is a value or a string), so a store never hands out its own instance.</summary>
+    public ReferralFraudDecision Copy() => (ReferralFraudDecision)MemberwiseClone();
+
     /// <summary>Row id.</summary>
     public Guid Id { get; set; }
 
@@ -312,6 +327,9 @@ public enum ShareEventKind
 /// <summary>A share-link event. Key: <see cref="Id"/>.</summary>
 public sealed class ShareEvent
 {
+    /// <summary>A copy of this record (every member is a value or a string), so a store never hands out its own instance.</summary>
+    public ShareEvent Copy() => (ShareEvent)MemberwiseClone();
+
     /// <summary>Row id.</summary>
     public Guid Id { get; set; }
 
@@ -344,6 +362,9 @@ public interface IShareEventStore
 /// <summary>A product of an order that a review prompt asks about.</summary>
 public sealed class ReviewRequestProduct
 {
+    /// <summary>A copy of this product (every member is a string).</summary>
+    public ReviewRequestProduct Copy() => (ReviewRequestProduct)MemberwiseClone();
+
     /// <summary>The product's sku.</summary>
     public required string Sku { get; set; }
 
@@ -360,6 +381,14 @@ public sealed class ReviewRequestProduct
 /// <summary>A review request for one order. Key: (<see cref="CustomerId"/>, <see cref="OrderId"/>).</summary>
 public sealed class ReviewRequest
 {
+    /// <summary>A copy of this record with its own product list (products copied too), so a store never hands out its own instance.</summary>
+    public ReviewRequest Copy()
+    {
+        var copy = (ReviewRequest)MemberwiseClone();
+        copy.Products = Products.Select(p => p.Copy()).ToList();
+        return copy;
+    }
+
     /// <summary>The customer.</summary>
     public required string CustomerId { get; set; }
 
@@ -385,6 +414,9 @@ public sealed class ReviewRequest
 /// <summary>A product a customer reviewed. Key: (<see cref="CustomerId"/>, <see cref="Sku"/>).</summary>
 public sealed class ProductReview
 {
+    /// <summary>A copy of this record (every member is a value or a string), so a store never hands out its own instance.</summary>
+    public ProductReview Copy() => (ProductReview)MemberwiseClone();
+
     /// <summary>The customer.</summary>
     public required string CustomerId { get; set; }
 
@@ -423,6 +455,9 @@ public interface IReviewStore
 /// </summary>
 public sealed class CustomerFingerprint
 {
+    /// <summary>A copy of this record (every member is a value or a string), so a store never hands out its own instance.</summary>
+    public CustomerFingerprint Copy() => (CustomerFingerprint)MemberwiseClone();
+
     /// <summary><c>shipping</c> or <c>payment</c>.</summary>
     public required string Kind { get; set; }
 

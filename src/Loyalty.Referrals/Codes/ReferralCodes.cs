@@ -56,7 +56,7 @@ public sealed class ReferralCodes
         ArgumentException.ThrowIfNullOrWhiteSpace(customerId);
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            var existing = Current(await _store.GetByCustomerAsync(customerId, cancellationToken).ConfigureAwait(false));
+            var existing = await FindAsync(customerId, cancellationToken).ConfigureAwait(false);
             if (existing is not null)
             {
                 return existing;

@@ -39,7 +39,7 @@ public sealed class InMemoryReferralStore :
                 return Task.FromResult(ReferralCodeAddResult.CustomerHasGeneratedCode);
             }
 
-            _codes[code.Code] = Copy(code);
+            _codes[code.Code] = code.Copy();
             return Task.FromResult(ReferralCodeAddResult.Added);
         }
     }
@@ -49,7 +49,7 @@ public sealed class InMemoryReferralStore :
     {
         lock (_gate)
         {
-            return Task.FromResult(_codes.TryGetValue(code, out var found) ? Copy(found) : null);
+            return Task.FromResult(_codes.TryGetValue(code, out var found) ? found.Copy() : null);
         }
     }
 
@@ -58,7 +58,7 @@ public sealed class InMemoryReferralStore :
     {
         lock (_gate)
         {
-            IReadOnlyList<ReferralCode> result = _codes.Values.Where(c => c.CustomerId == customerId).OrderBy(c => c.CreatedAt).Select(Copy).ToList();
+            IReadOnlyList<ReferralCode> result = _codes.Values.Where(c => c.CustomerId == customerId).OrderBy(c => c.CreatedAt).Select(x => x.Copy()).ToList();
             return Task.FromResult(result);
         }
     }
@@ -69,7 +69,7 @@ public sealed class InMemoryReferralStore :
         ArgumentNullException.ThrowIfNull(visit);
         lock (_gate)
         {
-            _visits.Add(Copy(visit));
+            _visits.Add(visit.Copy());
         }
 
         return Task.CompletedTask;
@@ -81,7 +81,7 @@ public sealed class InMemoryReferralStore :
         lock (_gate)
         {
             IReadOnlyList<ReferralVisit> result = _visits.Where(v => v.VisitorId == visitorId && v.VisitedAt >= since)
-                .OrderByDescending(v => v.VisitedAt).Select(Copy).ToList();
+                .OrderByDescending(v => v.VisitedAt).Select(x => x.Copy()).ToList();
             return Task.FromResult(result);
         }
     }
@@ -102,7 +102,7 @@ public sealed class InMemoryReferralStore :
         ArgumentNullException.ThrowIfNull(attribution);
         lock (_gate)
         {
-            return Task.FromResult(_attributions.TryAdd(attribution.FriendCustomerId, Copy(attribution)));
+            return Task.FromResult(_attributions.TryAdd(attribution.FriendCustomerId, attribution.Copy()));
         }
     }
 
@@ -111,7 +111,7 @@ public sealed class InMemoryReferralStore :
     {
         lock (_gate)
         {
-            return Task.FromResult(_attributions.TryGetValue(friendCustomerId, out var found) ? Copy(found) : null);
+            return Task.FromResult(_attributions.TryGetValue(friendCustomerId, out var found) ? found.Copy() : null);
         }
     }
 
@@ -123,7 +123,7 @@ public sealed class InMemoryReferralStore :
         {
             if (_attributions.ContainsKey(attribution.FriendCustomerId))
             {
-                _attributions[attribution.FriendCustomerId] = Copy(attribution);
+                _attributions[attribution.FriendCustomerId] = attribution.Copy();
             }
         }
 
@@ -164,7 +164,7 @@ public sealed class InMemoryReferralStore :
         ArgumentNullException.ThrowIfNull(reward);
         lock (_gate)
         {
-            return Task.FromResult(_rewards.TryAdd(reward.IdempotencyKey, Copy(reward)));
+            return Task.FromResult(_rewards.TryAdd(reward.IdempotencyKey, reward.Copy()));
         }
     }
 
@@ -173,7 +173,7 @@ public sealed class InMemoryReferralStore :
     {
         lock (_gate)
         {
-            return Task.FromResult(_rewards.TryGetValue(idempotencyKey, out var found) ? Copy(found) : null);
+            return Task.FromResult(_rewards.TryGetValue(idempotencyKey, out var found) ? found.Copy() : null);
         }
     }
 
@@ -182,7 +182,7 @@ public sealed class InMemoryReferralStore :
     {
         lock (_gate)
         {
-            IReadOnlyList<ReferralReward> result = _rewards.Values.Where(r => r.FriendCustomerId == friendCustomerId).OrderBy(r => r.CreatedAt).Select(Copy).ToList();
+            IReadOnlyList<ReferralReward> result = _rewards.Values.Where(r => r.FriendCustomerId == friendCustomerId).OrderBy(r => r.CreatedAt).Select(x => x.Copy()).ToList();
             return Task.FromResult(result);
         }
     }
@@ -194,7 +194,7 @@ public sealed class InMemoryReferralStore :
         {
             IReadOnlyList<ReferralReward> result = _rewards.Values
                 .Where(r => r.State == ReferralRewardState.Pending && r.DueAt <= now && (customerId is null || r.CustomerId == customerId))
-                .OrderBy(r => r.DueAt).Take(maxCount).Select(Copy).ToList();
+                .OrderBy(r => r.DueAt).Take(maxCount).Select(x => x.Copy()).ToList();
             return Task.FromResult(result);
         }
     }
@@ -211,7 +211,7 @@ public sealed class InMemoryReferralStore :
             }
 
             reward.Version = expectedVersion + 1;
-            _rewards[reward.IdempotencyKey] = Copy(reward);
+            _rewards[reward.IdempotencyKey] = reward.Copy();
             return Task.FromResult(true);
         }
     }
@@ -233,7 +233,7 @@ public sealed class InMemoryReferralStore :
         ArgumentNullException.ThrowIfNull(decision);
         lock (_gate)
         {
-            _fraud.Add(Copy(decision));
+            _fraud.Add(decision.Copy());
         }
 
         return Task.CompletedTask;
@@ -244,7 +244,7 @@ public sealed class InMemoryReferralStore :
     {
         lock (_gate)
         {
-            IReadOnlyList<ReferralFraudDecision> result = _fraud.Where(d => d.FriendCustomerId == friendCustomerId).Select(Copy).ToList();
+            IReadOnlyList<ReferralFraudDecision> result = _fraud.Where(d => d.FriendCustomerId == friendCustomerId).Select(x => x.Copy()).ToList();
             return Task.FromResult(result);
         }
     }
@@ -277,7 +277,7 @@ public sealed class InMemoryReferralStore :
         ArgumentNullException.ThrowIfNull(request);
         lock (_gate)
         {
-            _requests[(request.CustomerId, request.OrderId)] = Copy(request);
+            _requests[(request.CustomerId, request.OrderId)] = request.Copy();
         }
 
         return Task.CompletedTask;
@@ -288,7 +288,7 @@ public sealed class InMemoryReferralStore :
     {
         lock (_gate)
         {
-            return Task.FromResult(_requests.TryGetValue((customerId, orderId), out var found) ? Copy(found) : null);
+            return Task.FromResult(_requests.TryGetValue((customerId, orderId), out var found) ? found.Copy() : null);
         }
     }
 
@@ -346,36 +346,4 @@ public sealed class InMemoryReferralStore :
         IReadOnlyDictionary<string, int> result = items.GroupBy(i => network(i) ?? "", StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         return Task.FromResult(result);
     }
-
-    private static ReferralCode Copy(ReferralCode c) => new() { Code = c.Code, CustomerId = c.CustomerId, IsVanity = c.IsVanity, Disabled = c.Disabled, CreatedAt = c.CreatedAt };
-
-    private static ReferralVisit Copy(ReferralVisit v) => new()
-    {
-        Id = v.Id, Code = v.Code, AdvocateCustomerId = v.AdvocateCustomerId, VisitorId = v.VisitorId, IpHash = v.IpHash, Network = v.Network, VisitedAt = v.VisitedAt,
-    };
-
-    private static ReferralAttribution Copy(ReferralAttribution a) => new()
-    {
-        FriendCustomerId = a.FriendCustomerId, AdvocateCustomerId = a.AdvocateCustomerId, Code = a.Code, OrderId = a.OrderId, OrderPlacedAt = a.OrderPlacedAt,
-        Touch = a.Touch, Network = a.Network, IpHash = a.IpHash, Refunded = a.Refunded, AttributedAt = a.AttributedAt,
-    };
-
-    private static ReferralReward Copy(ReferralReward r) => new()
-    {
-        Id = r.Id, IdempotencyKey = r.IdempotencyKey, Kind = r.Kind, CustomerId = r.CustomerId, AdvocateCustomerId = r.AdvocateCustomerId,
-        FriendCustomerId = r.FriendCustomerId, OrderId = r.OrderId, Network = r.Network, Currency = r.Currency, State = r.State, Reason = r.Reason, DueAt = r.DueAt,
-        IssuedDescription = r.IssuedDescription, IssuedAt = r.IssuedAt, CreatedAt = r.CreatedAt, UpdatedAt = r.UpdatedAt, Version = r.Version,
-    };
-
-    private static ReferralFraudDecision Copy(ReferralFraudDecision d) => new()
-    {
-        Id = d.Id, FriendCustomerId = d.FriendCustomerId, AdvocateCustomerId = d.AdvocateCustomerId, Code = d.Code, OrderId = d.OrderId,
-        Rule = d.Rule, Reason = d.Reason, DecidedAt = d.DecidedAt,
-    };
-
-    private static ReviewRequest Copy(ReviewRequest r) => new()
-    {
-        CustomerId = r.CustomerId, OrderId = r.OrderId, DeliveredAt = r.DeliveredAt, PromptDueAt = r.PromptDueAt, ReminderCount = r.ReminderCount, CreatedAt = r.CreatedAt,
-        Products = r.Products.Select(p => new ReviewRequestProduct { Sku = p.Sku, Name = p.Name, Url = p.Url, Tags = p.Tags }).ToList(),
-    };
 }
