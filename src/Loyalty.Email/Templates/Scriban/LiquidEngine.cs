@@ -21,12 +21,25 @@ internal sealed class LiquidEngine
     private readonly TimeProvider _clock;
     private readonly ScriptObject _filters;
 
+    // Scriban's LiquidTemplateContext builds its whole builtin library (a dozen modules imported by reflection, about
+    // 14 KB) for every context, and the engine then removed all but four names from it. The four are stateless (cycle
+    // keeps its state in the context), so one read-only copy serves every context this engine creates.
+    private readonly ScriptObject _builtins;
+
     public LiquidEngine(TemplateOptions options, IEnumerable<ILiquidFilterProvider>? providers = null, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _clock = clock ?? TimeProvider.System;
         _filters = new ScriptObject();
+        var liquidBuiltins = new LiquidTemplateContext().BuiltinObject;
+        _builtins = new ScriptObject();
+        foreach (var name in KeptBuiltins)
+        {
+            _builtins[name] = liquidBuiltins[name];
+        }
+
+        _builtins.IsReadOnly = true;
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var filter in LiquidFilterPack.Create())
         {
@@ -48,7 +61,7 @@ internal sealed class LiquidEngine
         }
 
         names.UnionWith(["include", "cycle", "echo", "render", LiquidSourceRewriter.IncrementFunction, LiquidSourceRewriter.DecrementFunction]);
-        _filters["include"] = new TrustedIncludeFunction((IScriptCustomFunction)new LiquidTemplateContext().BuiltinObject["include"]!);
+        _filters["include"] = new TrustedIncludeFunction((IScriptCustomFunction)liquidBuiltins["include"]!);
         _filters["echo"] = new FilterFunction("echo", 0, 0, call => call.Input);
         _filters["render"] = new RenderTagFunction();
         _filters[LiquidSourceRewriter.IncrementFunction] = new FilterFunction(LiquidSourceRewriter.IncrementFunction, 0, 0, call => call.Context.Count(LiquidFilterPack.Str(call, call.Input), +1));
@@ -110,7 +123,7 @@ internal sealed class LiquidEngine
     /// </summary>
     private LoyaltyLiquidContext CreateContext(RenderSettings settings, IReadOnlyDictionary<string, Template> partials, int depth)
     {
-        var context = new LoyaltyLiquidContext(settings, partials, _clock, depth, CreateContext)
+        var context = new LoyaltyLiquidContext(_builtins, settings, partials, _clock, depth, CreateContext)
         {
             LoopLimit = _options.LoopLimit,
             LoopLimitQueryable = _options.LoopLimit,
@@ -127,11 +140,6 @@ internal sealed class LiquidEngine
             RegexTimeOut = TimeSpan.FromSeconds(1),
             TemplateLoaderParserOptions = Parser,
         };
-        foreach (var key in context.BuiltinObject.Keys.Where(k => !KeptBuiltins.Contains(k)).ToList())
-        {
-            context.BuiltinObject.Remove(key);
-        }
-
         context.PushGlobal(_filters);
         return context;
     }

@@ -11,7 +11,7 @@ namespace Loyalty.Email.Templates.Scriban;
 /// One render's context: created fresh for every render and never reused (a context carries globals, captures and
 /// output of the customer it rendered). Encodes values written by <c>{{ }}</c> when rendering HTML.
 /// </summary>
-internal sealed class LoyaltyLiquidContext : LiquidTemplateContext
+internal sealed class LoyaltyLiquidContext : TemplateContext
 {
     private readonly HashSet<object> _trustedHtml = new(ReferenceEqualityComparer.Instance);
     private readonly IReadOnlyDictionary<string, Template> _partials;
@@ -20,12 +20,20 @@ internal sealed class LoyaltyLiquidContext : LiquidTemplateContext
     private readonly Dictionary<string, long> _counters = new(StringComparer.Ordinal);
 
     public LoyaltyLiquidContext(
+        ScriptObject builtins,
         RenderSettings settings,
         IReadOnlyDictionary<string, Template> partials,
         TimeProvider clock,
         int depth,
         Func<RenderSettings, IReadOnlyDictionary<string, Template>, int, LoyaltyLiquidContext> isolatedContext)
+        : base(builtins)
     {
+        // What LiquidTemplateContext sets, without the builtin library it would build for each context.
+        Language = ScriptLang.Liquid;
+        IsLiquid = true;
+        EnableBreakAndContinueAsReturnOutsideLoop = true;
+        EnableRelaxedTargetAccess = true;
+        TemplateLoaderLexerOptions = new LexerOptions { Lang = ScriptLang.Liquid };
         Settings = settings;
         _partials = partials;
         Clock = clock;
