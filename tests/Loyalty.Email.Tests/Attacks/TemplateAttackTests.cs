@@ -332,6 +332,25 @@ public sealed class TemplateAttackTests(ITestOutputHelper output)
         wrong.Should().BeEmpty("every render starts from a fresh context");
     }
 
+    [Fact]
+    public async Task A_template_assigning_over_the_shared_builtins_changes_nothing_for_the_next_render()
+    {
+        // The builtins (cycle, include, empty, blank) are one read-only object shared by every context of a renderer.
+        const string overwrite = "{% assign cycle = 'hacked' %}{% assign empty = 'hacked' %}{% assign blank = 'hacked' %}{% assign include = 'hacked' %}"
+            + "{{ cycle }}|{{ empty }}";
+        const string reader = "{% cycle 'one', 'two' %}{% cycle 'one', 'two' %}|{% if '' == empty %}empty{% endif %}|{% if '  ' == blank %}blank{% endif %}|{% include 'p' %}";
+        using var dir = new TemplateDirectory().WithTemplate("overwrite", overwrite).WithTemplate("reader", reader).With("_partials/p.liquid", "partial");
+        var renderer = dir.Renderer();
+
+        var first = await RenderGuardedAsync(renderer, "overwrite");
+        var second = await RenderGuardedAsync(renderer, "reader");
+
+        first.Error.Should().BeNull();
+        first.Result!.Html.Should().Be("hacked|", "a template's own assignments stay in its own scope (empty stays the Liquid keyword)");
+        second.Error.Should().BeNull();
+        second.Result!.Html.Should().Be("onetwo|empty|blank|partial");
+    }
+
     private static string Short(Exception? error)
     {
         var message = error?.Message ?? "(none)";
