@@ -52,6 +52,39 @@ public interface IIntakeStore
 {
     /// <summary>Writes <paramref name="changes"/> atomically, unless the event was processed or the customer changed.</summary>
     Task<IntakeCommitResult> CommitAsync(IntakeChangeSet changes, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes the change sets of a batch, planned in order: a later set of the same customer expects the version an
+    /// earlier set of the batch writes (<c>(ExpectedCustomerVersion ?? 0) + 1</c>), and an event id an earlier set
+    /// records counts as accepted for the later sets. Returns one result per set, in order: Committed (written),
+    /// DuplicateEvent (the set's event was accepted before; not written) or Conflict (not written; plan it again).
+    /// </summary>
+    /// <remarks>
+    /// A store that can should write every set in one transaction, and write nothing when any set is not
+    /// Committed (reporting the sets that would have been written as Conflict, so the caller plans them again
+    /// without the duplicates). The default implementation calls <see cref="CommitAsync"/> per set and stops at
+    /// the first set that is not Committed: the sets after it are reported as Conflict, unwritten, because their
+    /// plan may have counted on it.
+    /// </remarks>
+    async Task<IReadOnlyList<IntakeCommitResult>> CommitManyAsync(IReadOnlyList<IntakeChangeSet> changeSets, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(changeSets);
+        var results = new IntakeCommitResult[changeSets.Count];
+        var stopped = false;
+        for (var i = 0; i < changeSets.Count; i++)
+        {
+            if (stopped)
+            {
+                results[i] = IntakeCommitResult.Conflict;
+                continue;
+            }
+
+            results[i] = await CommitAsync(changeSets[i], cancellationToken).ConfigureAwait(false);
+            stopped = results[i] != IntakeCommitResult.Committed;
+        }
+
+        return results;
+    }
 }
 
 /// <summary>Scheduled steps: the claim of due work by workers, and guarded transitions.</summary>
