@@ -8,7 +8,7 @@ namespace Loyalty.EntityFrameworkCore.Tests.Contract;
 /// What every implementation of Loyalty's stores must do, run against each of them. Every test starts from
 /// empty stores.
 /// </summary>
-public abstract class StoreContractTests : IAsyncLifetime
+public abstract partial class StoreContractTests : IAsyncLifetime
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
     private static readonly CancellationToken None = CancellationToken.None;

@@ -58,6 +58,39 @@ public sealed class InMemoryLoyaltyStore : IProcessedEventStore, ICustomerStore,
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyDictionary<string, LoyaltyCustomer>> FindByIdsAsync(IReadOnlyCollection<string> customerIds, CancellationToken cancellationToken)
+    {
+        var ids = StoreKeys.DistinctOrThrow(customerIds, nameof(customerIds));
+        lock (_lock)
+        {
+            IReadOnlyDictionary<string, LoyaltyCustomer> found = ids
+                .Where(_customers.ContainsKey)
+                .ToDictionary(id => id, id => _customers[id].Copy(), StringComparer.Ordinal);
+            return Task.FromResult(found);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyDictionary<string, IReadOnlyList<CustomerOrder>>> GetOrdersAsync(IReadOnlyCollection<string> customerIds, CancellationToken cancellationToken)
+    {
+        var ids = StoreKeys.DistinctOrThrow(customerIds, nameof(customerIds));
+        lock (_lock)
+        {
+            var wanted = ids.ToDictionary(id => id, _ => new List<CustomerOrder>(), StringComparer.Ordinal);
+            foreach (var order in _orders.Values.OrderBy(o => o.PlacedAt).ThenBy(o => o.OrderId, StringComparer.Ordinal))
+            {
+                if (wanted.TryGetValue(order.CustomerId, out var list))
+                {
+                    list.Add(order.Copy());
+                }
+            }
+
+            IReadOnlyDictionary<string, IReadOnlyList<CustomerOrder>> orders = wanted.ToDictionary(p => p.Key, p => (IReadOnlyList<CustomerOrder>)p.Value, StringComparer.Ordinal);
+            return Task.FromResult(orders);
+        }
+    }
+
+    /// <inheritdoc />
     public Task<IntakeCommitResult> CommitAsync(IntakeChangeSet changes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(changes);
@@ -281,6 +314,26 @@ public sealed class InMemoryLoyaltyStore : IProcessedEventStore, ICustomerStore,
                 .OrderBy(s => s.Category, StringComparer.Ordinal)
                 .Select(x => x.Copy())
                 .ToList();
+            return Task.FromResult(suppressions);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyDictionary<string, IReadOnlyList<Suppression>>> GetAsync(IReadOnlyCollection<string> normalizedEmails, CancellationToken cancellationToken)
+    {
+        var emails = StoreKeys.DistinctOrThrow(normalizedEmails, nameof(normalizedEmails));
+        lock (_lock)
+        {
+            var wanted = emails.ToDictionary(e => e, _ => new List<Suppression>(), StringComparer.Ordinal);
+            foreach (var suppression in _suppressions.Values.OrderBy(s => s.Category, StringComparer.Ordinal))
+            {
+                if (wanted.TryGetValue(suppression.NormalizedEmail, out var list))
+                {
+                    list.Add(suppression.Copy());
+                }
+            }
+
+            IReadOnlyDictionary<string, IReadOnlyList<Suppression>> suppressions = wanted.ToDictionary(p => p.Key, p => (IReadOnlyList<Suppression>)p.Value, StringComparer.Ordinal);
             return Task.FromResult(suppressions);
         }
     }
