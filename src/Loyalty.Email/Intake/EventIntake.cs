@@ -242,12 +242,15 @@ internal sealed class EventIntake : ILoyaltyPublisher
 
     private async Task<Dictionary<string, BatchCustomer>> ReadCustomersAsync(IReadOnlyList<string> customerIds, CancellationToken cancellationToken)
     {
+        // Two statements for the whole batch (per 500 customers), not two per event.
+        var customers = await _customers.FindByIdsAsync(customerIds, cancellationToken).ConfigureAwait(false);
+        var known = customerIds.Where(customers.ContainsKey).ToList();
+        var orders = known.Count == 0 ? null : await _customers.GetOrdersAsync(known, cancellationToken).ConfigureAwait(false);
         var states = new Dictionary<string, BatchCustomer>(StringComparer.Ordinal);
         foreach (var id in customerIds)
         {
-            var customer = await _customers.FindByIdAsync(id, cancellationToken).ConfigureAwait(false);
-            var orders = customer is null ? [] : await _customers.GetOrdersAsync(id, cancellationToken).ConfigureAwait(false);
-            states[id] = new BatchCustomer { Customer = customer, Orders = orders };
+            var customer = customers.GetValueOrDefault(id);
+            states[id] = new BatchCustomer { Customer = customer, Orders = customer is null ? [] : orders![id] };
         }
 
         return states;
