@@ -108,7 +108,7 @@ public sealed class IntakeStore<TContext> : IIntakeStore
         var eventId = changeSets[0].Events[0].EventId;
         for (var attempt = 1; ; attempt++)
         {
-            var staged = new StagedEntities(_context);
+            var staged = new StagedEntities(_context, keysUnique: true);
             var keep = false;
             try
             {
