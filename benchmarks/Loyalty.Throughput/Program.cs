@@ -103,7 +103,9 @@ internal static class Summary
             ["deliver_vs_smtp_source"] = Get("deliver", "deliver_vs_smtp_source"),
             ["intake_vs_raw_insert_sqlite"] = Get("intake", "sqlite", "intake_vs_raw_insert"),
             ["intake_vs_raw_insert_postgres"] = Get("intake", "postgres", "intake_vs_raw_insert"),
-            // The worse of the two stores: per-event cost at the largest customer count ÷ at the smallest.
+            // The worse of the two stores: per-event cost at the largest customer count ÷ at the smallest, of the
+            // batched variant (PublishManyAsync) that the two ratios above come from; the single-event figures are in
+            // throughput.json (intake.*.single_vs_raw_insert, single_cost_largest_vs_smallest).
             ["intake_cost_1m_vs_1k"] = costs.Count > 0 ? costs.Max() : null,
             ["dispatch_vs_job_per_email"] = Get("dispatch", "dispatch_vs_job_per_email"),
             ["memory_1m_vs_10k"] = Get("memory", "memory_large_vs_small"),

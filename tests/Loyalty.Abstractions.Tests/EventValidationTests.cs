@@ -26,6 +26,24 @@ public class EventValidationTests
     }
 
     [Fact]
+    public void A_locale_gets_the_same_answer_every_time_it_is_checked()
+    {
+        foreach (var round in Enumerable.Range(0, 3))
+        {
+            foreach (var locale in new[] { "zh-TW", "ZH-tw", "th-TH", "en" })
+            {
+                _validator.Validate(ValidOrder() with { Customer = ValidOrder().Customer! with { Locale = locale } }).Should().BeEmpty($"{locale} is a culture (round {round})");
+            }
+
+            foreach (var locale in new[] { "xx-Klingon", "en_US!", "zz-ZZ-zz" })
+            {
+                _validator.Validate(ValidOrder() with { Customer = ValidOrder().Customer! with { Locale = locale } })
+                    .Should().ContainSingle(p => p.Field == "Customer.Locale", $"{locale} is not a culture (round {round})");
+            }
+        }
+    }
+
+    [Fact]
     public void A_broken_order_is_refused_with_every_problem_named()
     {
         var order = ValidOrder() with

@@ -15,6 +15,83 @@ public interface ICustomerStore
 
     /// <summary>The customer's orders, oldest first.</summary>
     Task<IReadOnlyList<CustomerOrder>> GetOrdersAsync(string customerId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The customers of <paramref name="customerIds"/> that exist, by id (ordinal); an id not found is left out, a
+    /// repeated id is read once. The stores of Loyalty read them in one statement per 500 ids; this default reads
+    /// them one by one with <see cref="FindByIdAsync"/>, so a store of a shop needs nothing more to keep working.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="customerIds"/> is null.</exception>
+    /// <exception cref="ArgumentException">An id is null or empty.</exception>
+    async Task<IReadOnlyDictionary<string, LoyaltyCustomer>> FindByIdsAsync(IReadOnlyCollection<string> customerIds, CancellationToken cancellationToken)
+    {
+        var ids = StoreKeys.DistinctOrThrow(customerIds, nameof(customerIds));
+        var found = new Dictionary<string, LoyaltyCustomer>(ids.Count, StringComparer.Ordinal);
+        foreach (var id in ids)
+        {
+            if (await FindByIdAsync(id, cancellationToken).ConfigureAwait(false) is { } customer)
+            {
+                found[id] = customer;
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// The orders of each of <paramref name="customerIds"/>, oldest first, by customer id (ordinal): every id asked
+    /// for has an entry, empty when the customer has no orders (or does not exist). The stores of Loyalty read them in
+    /// one statement per 500 ids; this default reads them one by one with <see cref="GetOrdersAsync(string, CancellationToken)"/>.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="customerIds"/> is null.</exception>
+    /// <exception cref="ArgumentException">An id is null or empty.</exception>
+    async Task<IReadOnlyDictionary<string, IReadOnlyList<CustomerOrder>>> GetOrdersAsync(IReadOnlyCollection<string> customerIds, CancellationToken cancellationToken)
+    {
+        var ids = StoreKeys.DistinctOrThrow(customerIds, nameof(customerIds));
+        var orders = new Dictionary<string, IReadOnlyList<CustomerOrder>>(ids.Count, StringComparer.Ordinal);
+        foreach (var id in ids)
+        {
+            orders[id] = await GetOrdersAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+
+        return orders;
+    }
+}
+
+/// <summary>The argument checks of the stores' batch reads, for the stores of Loyalty and of a shop alike.</summary>
+public static class StoreKeys
+{
+    /// <summary>
+    /// The distinct keys of <paramref name="keys"/> (ordinal), in the order first seen; checked before anything is
+    /// read, so a bad batch reads nothing.
+    /// </summary>
+    /// <param name="keys">The keys of a batch read; may be empty.</param>
+    /// <param name="parameterName">The name of the caller's parameter, for the exception.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="keys"/> is null.</exception>
+    /// <exception cref="ArgumentException">A key is null or empty.</exception>
+    public static IReadOnlyList<string> DistinctOrThrow(IReadOnlyCollection<string> keys, string parameterName)
+    {
+        ArgumentNullException.ThrowIfNull(keys, parameterName);
+        var seen = new HashSet<string>(keys.Count, StringComparer.Ordinal);
+        var distinct = new List<string>(keys.Count);
+        var index = 0;
+        foreach (var key in keys)
+        {
+            if (string.IsNullOrEmpty(key))
+            {
+                throw new ArgumentException($"Key {index} of the batch is {(key is null ? "null" : "empty")}.", parameterName);
+            }
+
+            if (seen.Add(key))
+            {
+                distinct.Add(key);
+            }
+
+            index++;
+        }
+
+        return distinct;
+    }
 }
 
 /// <summary>How an intake commit ended.</summary>
@@ -52,6 +129,39 @@ public interface IIntakeStore
 {
     /// <summary>Writes <paramref name="changes"/> atomically, unless the event was processed or the customer changed.</summary>
     Task<IntakeCommitResult> CommitAsync(IntakeChangeSet changes, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes the change sets of a batch, planned in order: a later set of the same customer expects the version an
+    /// earlier set of the batch writes (<c>(ExpectedCustomerVersion ?? 0) + 1</c>), and an event id an earlier set
+    /// records counts as accepted for the later sets. Returns one result per set, in order: Committed (written),
+    /// DuplicateEvent (the set's event was accepted before; not written) or Conflict (not written; plan it again).
+    /// </summary>
+    /// <remarks>
+    /// A store that can should write every set in one transaction, and write nothing when any set is not
+    /// Committed (reporting the sets that would have been written as Conflict, so the caller plans them again
+    /// without the duplicates). The default implementation calls <see cref="CommitAsync"/> per set and stops at
+    /// the first set that is not Committed: the sets after it are reported as Conflict, unwritten, because their
+    /// plan may have counted on it.
+    /// </remarks>
+    async Task<IReadOnlyList<IntakeCommitResult>> CommitManyAsync(IReadOnlyList<IntakeChangeSet> changeSets, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(changeSets);
+        var results = new IntakeCommitResult[changeSets.Count];
+        var stopped = false;
+        for (var i = 0; i < changeSets.Count; i++)
+        {
+            if (stopped)
+            {
+                results[i] = IntakeCommitResult.Conflict;
+                continue;
+            }
+
+            results[i] = await CommitAsync(changeSets[i], cancellationToken).ConfigureAwait(false);
+            stopped = results[i] != IntakeCommitResult.Committed;
+        }
+
+        return results;
+    }
 }
 
 /// <summary>Scheduled steps: the claim of due work by workers, and guarded transitions.</summary>
@@ -104,6 +214,26 @@ public interface ISuppressionStore
 {
     /// <summary>The suppressions of one address.</summary>
     Task<IReadOnlyList<Suppression>> GetAsync(string normalizedEmail, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The suppressions of each of <paramref name="normalizedEmails"/>, by address (ordinal): every address asked for
+    /// has an entry, empty when it is not suppressed; a repeated address is read once. The stores of Loyalty read them
+    /// in one statement per 500 addresses; this default reads them one by one with
+    /// <see cref="GetAsync(string, CancellationToken)"/>, so a store of a shop needs nothing more to keep working.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="normalizedEmails"/> is null.</exception>
+    /// <exception cref="ArgumentException">An address is null or empty.</exception>
+    async Task<IReadOnlyDictionary<string, IReadOnlyList<Suppression>>> GetAsync(IReadOnlyCollection<string> normalizedEmails, CancellationToken cancellationToken)
+    {
+        var emails = StoreKeys.DistinctOrThrow(normalizedEmails, nameof(normalizedEmails));
+        var suppressions = new Dictionary<string, IReadOnlyList<Suppression>>(emails.Count, StringComparer.Ordinal);
+        foreach (var email in emails)
+        {
+            suppressions[email] = await GetAsync(email, cancellationToken).ConfigureAwait(false);
+        }
+
+        return suppressions;
+    }
 
     /// <summary>Adds a suppression; adding one that exists changes nothing.</summary>
     Task AddAsync(Suppression suppression, CancellationToken cancellationToken);

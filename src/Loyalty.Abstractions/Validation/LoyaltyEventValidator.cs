@@ -12,7 +12,13 @@ namespace Loyalty.Validation;
 public sealed class LoyaltyEventValidator
 {
     private static readonly Lazy<HashSet<string>> KnownCurrencies = new(LoadCurrencies);
+    private const int MaxRememberedLocales = 1_000;
     private readonly LoyaltyInputLimits _limits;
+
+    // ICU's "is this a predefined culture?" takes a process-wide lock and was the largest part of validating an order
+    // (batched intake, docs/performance/intake-batch.md). A shop sends a handful of locales: remember the answers,
+    // up to a bound, since the names come from outside.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _locales = new(StringComparer.Ordinal);
 
     /// <summary>Creates a validator that applies <paramref name="limits"/>.</summary>
     public LoyaltyEventValidator(LoyaltyInputLimits limits)
@@ -125,7 +131,7 @@ public sealed class LoyaltyEventValidator
     /// <summary>True when <paramref name="code"/> is an ISO 4217 currency code known to this runtime.</summary>
     public static bool IsKnownCurrency(string? code) => code is { Length: 3 } && KnownCurrencies.Value.Contains(code);
 
-    private static void CheckCustomer(Checker check, List<ValidationProblem> problems, CustomerSnapshot customer)
+    private void CheckCustomer(Checker check, List<ValidationProblem> problems, CustomerSnapshot customer)
     {
         if (EmailAddressRules.Check(customer.Email) is { } reason)
         {
@@ -134,7 +140,7 @@ public sealed class LoyaltyEventValidator
 
         check.Name("Customer.FirstName", customer.FirstName, required: false);
         check.Name("Customer.LastName", customer.LastName, required: false);
-        if (customer.Locale is not null && !IsKnownLocale(customer.Locale))
+        if (customer.Locale is not null && !IsRememberedKnownLocale(customer.Locale))
         {
             problems.Add(new("Customer.Locale", $"'{Checker.Show(customer.Locale)}' is not a known culture name (e.g. en, zh-TW, th-TH)."));
         }
@@ -259,6 +265,22 @@ public sealed class LoyaltyEventValidator
                 problems.Add(new($"{nameof(CustomEvent.Properties)}.{property.Name}", "contains a NUL character."));
             }
         }
+    }
+
+    private bool IsRememberedKnownLocale(string name)
+    {
+        if (_locales.TryGetValue(name, out var known))
+        {
+            return known;
+        }
+
+        known = IsKnownLocale(name);
+        if (_locales.Count < MaxRememberedLocales)
+        {
+            _locales.TryAdd(name, known);
+        }
+
+        return known;
     }
 
     private static bool IsKnownLocale(string name)

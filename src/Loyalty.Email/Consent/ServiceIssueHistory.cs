@@ -25,6 +25,10 @@ internal static class ServiceIssueHistory
 
     /// <summary>The customer's issues (one per trigger event), oldest first.</summary>
     public static async Task<IReadOnlyList<ServiceIssueRecord>> ReadAsync(IScheduledStepStore steps, FlowRegistry flows, string customerId, string? flowId, CancellationToken cancellationToken)
+        => FromRows(await ReadRowsAsync(steps, flows, customerId, flowId, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>The steps of the customer's service-issue flows that <see cref="ReadAsync"/> counts from.</summary>
+    public static async Task<List<ScheduledStep>> ReadRowsAsync(IScheduledStepStore steps, FlowRegistry flows, string customerId, string? flowId, CancellationToken cancellationToken)
     {
         var rows = new List<ScheduledStep>();
         foreach (var flow in flows.ForTrigger(EventTypes.ServiceIssueDetected))
@@ -37,6 +41,15 @@ internal static class ServiceIssueHistory
             rows.AddRange(await steps.QueryAsync(new StepQuery { CustomerId = customerId, FlowId = flow.Id, Take = MaxRows }, cancellationToken).ConfigureAwait(false));
         }
 
+        return rows;
+    }
+
+    /// <summary>
+    /// The issues recorded by <paramref name="rows"/> (steps of service-issue flows of one customer), oldest first:
+    /// batched intake adds the steps it planned for earlier events of the batch to what it read.
+    /// </summary>
+    public static IReadOnlyList<ServiceIssueRecord> FromRows(IEnumerable<ScheduledStep> rows)
+    {
         return rows
             .GroupBy(s => s.TriggerEventId, StringComparer.Ordinal)
             .Select(g =>

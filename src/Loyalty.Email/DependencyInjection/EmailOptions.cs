@@ -46,6 +46,13 @@ public sealed class EmailOptions
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromHours(2);
 
+    /// <summary>
+    /// The most events one <see cref="Publishing.ILoyaltyPublisher.PublishManyAsync"/> call takes (one transaction);
+    /// a larger batch is refused with an <see cref="ArgumentException"/>. Default 1,000.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxPublishBatchSize { get; set; } = 1_000;
+
     /// <summary>Marketing frequency cap across flows.</summary>
     public FrequencyCapOptions FrequencyCap { get; set; } = new();
 

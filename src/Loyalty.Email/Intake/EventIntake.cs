@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using Loyalty.Email.Composition;
 using Loyalty.Email.Diagnostics;
@@ -97,8 +98,7 @@ internal sealed class EventIntake : ILoyaltyPublisher
             switch (result)
             {
                 case IntakeCommitResult.DuplicateEvent:
-                    _telemetry.EventReceived(loyaltyEvent.EventType, duplicate: true);
-                    EmailLog.DuplicateEvent(_logger, loyaltyEvent.EventId);
+                    Duplicate(loyaltyEvent);
                     return PublishResult.Duplicate;
                 case IntakeCommitResult.Conflict when attempt < MaxAttempts:
                     EmailLog.IntakeConflict(_logger, loyaltyEvent.CustomerId, attempt);
@@ -107,22 +107,188 @@ internal sealed class EventIntake : ILoyaltyPublisher
                     throw new InvalidOperationException($"Customer '{loyaltyEvent.CustomerId}' kept changing while event '{loyaltyEvent.EventId}' was processed; gave up after {MaxAttempts} attempts.");
             }
 
-            _telemetry.EventReceived(loyaltyEvent.EventType, duplicate: false);
-            _telemetry.StepsScheduled(changes.Steps.Count);
-            EmailLog.EventAccepted(_logger, loyaltyEvent.EventType, loyaltyEvent.EventId, changes.Steps.Count);
-            var now = _time.GetUtcNow();
-            foreach (var step in changes.Steps.Where(s => s.DueAt <= now))
-            {
-                _immediate.Enqueue(step.Id);
-            }
-
-            foreach (var observer in _observers)
-            {
-                await observer.OnAcceptedAsync(loyaltyEvent, cancellationToken).ConfigureAwait(false);
-            }
-
-            return new PublishResult(true, changes.Steps.Select(s => s.Id).ToList(), milestones);
+            return await AcceptedAsync(loyaltyEvent, changes, milestones, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    public async Task<IReadOnlyList<PublishResult>> PublishManyAsync(IReadOnlyList<LoyaltyEvent> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count > _options.MaxPublishBatchSize)
+        {
+            throw new ArgumentException($"A batch holds at most {_options.MaxPublishBatchSize} events (EmailOptions.MaxPublishBatchSize); this one holds {events.Count}.", nameof(events));
+        }
+
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (events[i] is null)
+            {
+                throw new ArgumentException($"The event at index {i} is null.", nameof(events));
+            }
+        }
+
+        using var activity = _telemetry.ActivitySource.StartActivity("loyalty.publish_many", ActivityKind.Internal);
+        activity?.SetTag("loyalty.batch.size", events.Count);
+
+        // Everything is validated before anything is read, so a refused batch leaves no trace.
+        for (var i = 0; i < events.Count; i++)
+        {
+            var problems = _validator.Validate(events[i]);
+            if (problems.Count > 0)
+            {
+                _telemetry.EventRefused(events[i].EventType);
+                EmailLog.EventRefused(_logger, events[i].EventType, problems.Count);
+                var located = problems.Select(p => p with { Field = $"events[{i.ToString(CultureInfo.InvariantCulture)}].{p.Field}" }).ToList();
+                throw new EventValidationException(events[i].GetType().Name, events[i].EventId, located);
+            }
+        }
+
+        var results = new PublishResult?[events.Count];
+        var normalized = new LoyaltyEvent[events.Count];
+        var pending = new List<int>(events.Count);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < events.Count; i++)
+        {
+            normalized[i] = Normalize(events[i]);
+            if (seen.Add(events[i].EventId))
+            {
+                pending.Add(i);
+            }
+            else
+            {
+                Duplicate(events[i]);
+                results[i] = PublishResult.Duplicate;
+            }
+        }
+
+        // As in PublishAsync, no "seen this event id?" read: the store's checks answer DuplicateEvent per set. A store
+        // that writes nothing when one set is a duplicate or conflicts reports the others as Conflict, and they are
+        // planned again without it, so no event's plan counts on one that was not written.
+        for (var attempt = 1; pending.Count > 0; attempt++)
+        {
+            var plans = await PlanBatchAsync(normalized, pending, cancellationToken).ConfigureAwait(false);
+            var sets = plans.Select(p => p.Changes).ToList();
+            var outcomes = await _intake.CommitManyAsync(sets, cancellationToken).ConfigureAwait(false);
+            if (outcomes.Count != sets.Count)
+            {
+                throw new InvalidOperationException($"The intake store answered {outcomes.Count} results for {sets.Count} change sets.");
+            }
+
+            var again = new List<int>();
+            for (var k = 0; k < plans.Count; k++)
+            {
+                var (index, changes, milestones) = plans[k];
+                var e = normalized[index];
+                switch (outcomes[k])
+                {
+                    case IntakeCommitResult.Committed:
+                        results[index] = await AcceptedAsync(e, changes, milestones, cancellationToken).ConfigureAwait(false);
+                        break;
+                    case IntakeCommitResult.DuplicateEvent:
+                        Duplicate(e);
+                        results[index] = PublishResult.Duplicate;
+                        break;
+                    default:
+                        again.Add(index);
+                        break;
+                }
+            }
+
+            if (again.Count > 0)
+            {
+                var first = normalized[again[0]];
+                if (attempt >= MaxAttempts)
+                {
+                    throw new InvalidOperationException($"Customer '{first.CustomerId}' kept changing while a batch of {events.Count} events was processed (event '{first.EventId}' and {again.Count - 1} more not written); gave up after {MaxAttempts} attempts.");
+                }
+
+                EmailLog.IntakeConflict(_logger, first.CustomerId, attempt);
+            }
+
+            pending = again;
+        }
+
+        return results.Select(r => r!).ToList();
+    }
+
+    /// <summary>
+    /// Plans the <paramref name="pending"/> events in order, each over the state of its customer that the earlier
+    /// ones of the batch left: what publishing them one by one would have read.
+    /// </summary>
+    private async Task<List<(int Index, IntakeChangeSet Changes, IReadOnlyList<string> Milestones)>> PlanBatchAsync(LoyaltyEvent[] events, List<int> pending, CancellationToken cancellationToken)
+    {
+        var states = await ReadCustomersAsync(pending.Select(i => events[i].CustomerId).Distinct(StringComparer.Ordinal).ToList(), cancellationToken).ConfigureAwait(false);
+        var plans = new List<(int, IntakeChangeSet, IReadOnlyList<string>)>(pending.Count);
+        foreach (var index in pending)
+        {
+            var e = events[index];
+            var state = states[e.CustomerId];
+            var (changes, milestones, orders) = await PlanCoreAsync(e, state.Customer, state.Customer is null ? [] : state.Orders, state.Steps, null, cancellationToken).ConfigureAwait(false);
+            if (changes.Customer is { } customer)
+            {
+                // What the store will have written: the version it gives and the record as a read would return it.
+                var next = customer.Copy();
+                next.Version = (changes.ExpectedCustomerVersion ?? 0) + 1;
+                state.Customer = next;
+            }
+
+            state.Orders = orders.OrderBy(o => o.PlacedAt).ThenBy(o => o.OrderId, StringComparer.Ordinal).ToList();
+            state.Steps.AddRange(changes.Steps);
+            plans.Add((index, changes, milestones));
+        }
+
+        return plans;
+    }
+
+    private async Task<Dictionary<string, BatchCustomer>> ReadCustomersAsync(IReadOnlyList<string> customerIds, CancellationToken cancellationToken)
+    {
+        // Two statements for the whole batch (per 500 customers), not two per event.
+        var customers = await _customers.FindByIdsAsync(customerIds, cancellationToken).ConfigureAwait(false);
+        var known = customerIds.Where(customers.ContainsKey).ToList();
+        var orders = known.Count == 0 ? null : await _customers.GetOrdersAsync(known, cancellationToken).ConfigureAwait(false);
+        var states = new Dictionary<string, BatchCustomer>(StringComparer.Ordinal);
+        foreach (var id in customerIds)
+        {
+            var customer = customers.GetValueOrDefault(id);
+            states[id] = new BatchCustomer { Customer = customer, Orders = customer is null ? [] : orders![id] };
+        }
+
+        return states;
+    }
+
+    private async Task<PublishResult> AcceptedAsync(LoyaltyEvent e, IntakeChangeSet changes, IReadOnlyList<string> milestones, CancellationToken cancellationToken)
+    {
+        _telemetry.EventReceived(e.EventType, duplicate: false);
+        _telemetry.StepsScheduled(changes.Steps.Count);
+        EmailLog.EventAccepted(_logger, e.EventType, e.EventId, changes.Steps.Count);
+        var now = _time.GetUtcNow();
+        foreach (var step in changes.Steps.Where(s => s.DueAt <= now))
+        {
+            _immediate.Enqueue(step.Id);
+        }
+
+        foreach (var observer in _observers)
+        {
+            await observer.OnAcceptedAsync(e, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new PublishResult(true, changes.Steps.Select(s => s.Id).ToList(), milestones);
+    }
+
+    private void Duplicate(LoyaltyEvent e)
+    {
+        _telemetry.EventReceived(e.EventType, duplicate: true);
+        EmailLog.DuplicateEvent(_logger, e.EventId);
+    }
+
+    /// <summary>A customer of a batch as the events planned so far left it.</summary>
+    private sealed class BatchCustomer
+    {
+        public LoyaltyCustomer? Customer { get; set; }
+
+        public IReadOnlyList<CustomerOrder> Orders { get; set; } = [];
+
+        public List<ScheduledStep> Steps { get; } = [];
     }
 
     /// <summary>
@@ -155,9 +321,20 @@ internal sealed class EventIntake : ILoyaltyPublisher
     internal async Task<(IntakeChangeSet Changes, IReadOnlyList<string> Milestones)> PlanAsync(LoyaltyEvent e, (LoyaltyCustomer? Customer, IReadOnlyList<CustomerOrder> Orders)? given, List<FlowDryRunResult>? report, CancellationToken cancellationToken)
     {
         e = Normalize(e);
-        var now = _time.GetUtcNow();
         var existing = given is { } g ? g.Customer : await _customers.FindByIdAsync(e.CustomerId, cancellationToken).ConfigureAwait(false);
         var ordersBefore = given is { } go ? go.Orders : existing is null ? [] : await _customers.GetOrdersAsync(e.CustomerId, cancellationToken).ConfigureAwait(false);
+        var (changes, milestones, _) = await PlanCoreAsync(e, existing, ordersBefore, null, report, cancellationToken).ConfigureAwait(false);
+        return (changes, milestones);
+    }
+
+    /// <summary>
+    /// Plans <paramref name="e"/> (normalized) over the given customer and orders. <paramref name="pending"/> holds
+    /// the steps planned for the customer by earlier events of the same batch, which the store cannot show yet.
+    /// Also returns the customer's orders after the event.
+    /// </summary>
+    private async Task<(IntakeChangeSet Changes, IReadOnlyList<string> Milestones, List<CustomerOrder> Orders)> PlanCoreAsync(LoyaltyEvent e, LoyaltyCustomer? existing, IReadOnlyList<CustomerOrder> ordersBefore, IReadOnlyList<ScheduledStep>? pending, List<FlowDryRunResult>? report, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
         var changes = new IntakeChangeSet { ExpectedCustomerVersion = existing?.Version };
         var customer = ApplySnapshot(existing, e, now);
         var orders = ordersBefore.Select(o => o.Copy()).ToList();
@@ -215,7 +392,7 @@ internal sealed class EventIntake : ILoyaltyPublisher
             changes.Events.Add(new ProcessedEvent { EventId = triggerEventId, EventType = e.EventType, CustomerId = e.CustomerId, OccurredAt = e.OccurredAt, ReceivedAt = now });
         }
 
-        await ScheduleAsync(e, triggerEventId, customer ?? existing, orders, changes, now, report, cancellationToken).ConfigureAwait(false);
+        await ScheduleAsync(e, triggerEventId, customer ?? existing, orders, changes, now, pending, report, cancellationToken).ConfigureAwait(false);
 
         foreach (var milestone in milestones)
         {
@@ -229,13 +406,13 @@ internal sealed class EventIntake : ILoyaltyPublisher
                 OrderId = (e as OrderPlaced)?.OrderId,
             };
             changes.Events.Add(Processed(derived, now));
-            await ScheduleAsync(derived, derived.EventId, customer ?? existing, orders, changes, now, report, cancellationToken).ConfigureAwait(false);
+            await ScheduleAsync(derived, derived.EventId, customer ?? existing, orders, changes, now, pending, report, cancellationToken).ConfigureAwait(false);
         }
 
-        return (changes, milestones);
+        return (changes, milestones, orders);
     }
 
-    private async Task ScheduleAsync(LoyaltyEvent e, string triggerEventId, LoyaltyCustomer? customer, IReadOnlyList<CustomerOrder> orders, IntakeChangeSet changes, DateTimeOffset now, List<FlowDryRunResult>? report, CancellationToken cancellationToken)
+    private async Task ScheduleAsync(LoyaltyEvent e, string triggerEventId, LoyaltyCustomer? customer, IReadOnlyList<CustomerOrder> orders, IntakeChangeSet changes, DateTimeOffset now, IReadOnlyList<ScheduledStep>? pending, List<FlowDryRunResult>? report, CancellationToken cancellationToken)
     {
         var flows = _flows.ForTrigger(e.EventType);
         if (flows.Count == 0)
@@ -246,7 +423,14 @@ internal sealed class EventIntake : ILoyaltyPublisher
         var openIssues = 0;
         if (flows.Any(f => f.EntryConditions.Any(c => c is BuiltInFlowCondition { Kind: BuiltInCondition.HasOpenServiceIssue })))
         {
-            var issues = await Consent.ServiceIssueHistory.ReadAsync(_steps, _flows, e.CustomerId, null, cancellationToken).ConfigureAwait(false);
+            var rows = await Consent.ServiceIssueHistory.ReadRowsAsync(_steps, _flows, e.CustomerId, null, cancellationToken).ConfigureAwait(false);
+            if (pending is { Count: > 0 })
+            {
+                var issueFlows = _flows.ForTrigger(EventTypes.ServiceIssueDetected).Select(f => f.Id).ToHashSet(StringComparer.Ordinal);
+                rows.AddRange(pending.Where(s => issueFlows.Contains(s.FlowId)));
+            }
+
+            var issues = Consent.ServiceIssueHistory.FromRows(rows);
             openIssues = Consent.ServiceIssueHistory.Open(issues, now, _options.ServiceIssuePause, e.EventId).Count;
         }
 
@@ -267,7 +451,12 @@ internal sealed class EventIntake : ILoyaltyPublisher
             var triggerKey = TriggerKey(flow, e);
             if (flow.Reentry.Kind == FlowReentryKind.Cooldown)
             {
-                var recent = await _steps.QueryAsync(new StepQuery { CustomerId = e.CustomerId, FlowId = flow.Id, Take = 50 }, cancellationToken).ConfigureAwait(false);
+                IEnumerable<ScheduledStep> recent = await _steps.QueryAsync(new StepQuery { CustomerId = e.CustomerId, FlowId = flow.Id, Take = 50 }, cancellationToken).ConfigureAwait(false);
+                if (pending is { Count: > 0 })
+                {
+                    recent = recent.Concat(pending.Where(s => s.FlowId == flow.Id));
+                }
+
                 var last = recent.FirstOrDefault(s => s.StepIndex == 0 && s.TriggerOccurredAt > e.OccurredAt - flow.Reentry.Cooldown && s.TriggerEventId != triggerEventId);
                 if (last is not null)
                 {

@@ -52,9 +52,37 @@ public sealed class IntakeStore<TContext> : IIntakeStore
             throw new ArgumentException("A change set holds the accepted event first.", nameof(changes));
         }
 
+        return await WithBusyTimeoutAsync(() => CommitCoreAsync(changes, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// One transaction (one <c>SaveChanges</c>) for the whole batch, after one statement of checks for all its sets.
+    /// All or nothing: when a set's event was accepted before, or a customer's version is not the expected one, no
+    /// set is written; that set is answered DuplicateEvent or Conflict and every other set Conflict, to be planned
+    /// again. A customer in several sets is written once, with the last set's values and the version of the chain.
+    /// </remarks>
+    public async Task<IReadOnlyList<IntakeCommitResult>> CommitManyAsync(IReadOnlyList<IntakeChangeSet> changeSets, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(changeSets);
+        if (changeSets.Any(c => c is null || c.Events.Count == 0))
+        {
+            throw new ArgumentException("Every change set holds the accepted event first.", nameof(changeSets));
+        }
+
+        if (changeSets.Count == 0)
+        {
+            return [];
+        }
+
+        return await WithBusyTimeoutAsync(() => CommitManyCoreAsync(changeSets, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<T> WithBusyTimeoutAsync<T>(Func<Task<T>> commit, CancellationToken cancellationToken)
+    {
         if (!string.Equals(_context.Database.ProviderName, SqliteProvider, StringComparison.Ordinal))
         {
-            return await CommitCoreAsync(changes, cancellationToken).ConfigureAwait(false);
+            return await commit().ConfigureAwait(false);
         }
 
         // SQLite has one writer at a time. Microsoft.Data.Sqlite answers a busy database by sleeping 150 ms before it
@@ -67,11 +95,200 @@ public sealed class IntakeStore<TContext> : IIntakeStore
             var milliseconds = (_context.Database.GetCommandTimeout() ?? 30) * 1000L;
             var pragma = "PRAGMA busy_timeout = " + milliseconds.ToString(CultureInfo.InvariantCulture); // a number: PRAGMA takes no parameters
             await _context.Database.ExecuteSqlRawAsync(pragma, cancellationToken).ConfigureAwait(false);
-            return await CommitCoreAsync(changes, cancellationToken).ConfigureAwait(false);
+            return await commit().ConfigureAwait(false);
         }
         finally
         {
             await _context.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<IReadOnlyList<IntakeCommitResult>> CommitManyCoreAsync(IReadOnlyList<IntakeChangeSet> changeSets, CancellationToken cancellationToken)
+    {
+        var eventId = changeSets[0].Events[0].EventId;
+        for (var attempt = 1; ; attempt++)
+        {
+            var staged = new StagedEntities(_context, keysUnique: true);
+            var keep = false;
+            try
+            {
+                var known = await KnownRowsAsync(changeSets, cancellationToken).ConfigureAwait(false);
+                var (results, versions) = CheckMany(changeSets, known);
+                if (results.Any(r => r != IntakeCommitResult.Committed))
+                {
+                    return Refused(results);
+                }
+
+                StageMany(changeSets, known, staged);
+                if (AutoSaveChanges)
+                {
+                    await _context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    keep = true;
+                }
+
+                for (var i = 0; i < changeSets.Count; i++)
+                {
+                    changeSets[i].Customer?.Version = versions[i];
+                }
+
+                return results;
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                staged.DetachAll();
+                var firstIds = changeSets.Select(c => c.Events[0].EventId).Distinct().ToList();
+                var accepted = (await _context.Set<ProcessedEvent>().AsNoTracking().Where(e => firstIds.Contains(e.EventId)).Select(e => e.EventId)
+                    .ToListAsync(cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+                return changeSets.Select(c => accepted.Contains(c.Events[0].EventId) ? IntakeCommitResult.DuplicateEvent : IntakeCommitResult.Conflict).ToList();
+            }
+            catch (DbUpdateException ex) when (attempt < MaxAttempts)
+            {
+                // Most likely a unique key another writer took since the checks; the next round sees its row.
+                Log.IntakeWriteRace(_logger, eventId, attempt, ex);
+            }
+            finally
+            {
+                if (!keep)
+                {
+                    staged.DetachAll();
+                }
+            }
+        }
+    }
+
+    // Walks the sets in order as the writes would go: a set's customer must be at the version the earlier sets of the
+    // batch leave it at, and an event id recorded by an earlier set counts as accepted.
+    private (IntakeCommitResult[] Results, int[] Versions) CheckMany(IReadOnlyList<IntakeChangeSet> changeSets, KnownRows known)
+    {
+        var results = new IntakeCommitResult[changeSets.Count];
+        var versions = new int[changeSets.Count];
+        var current = new Dictionary<string, int>(known.CustomerVersions, StringComparer.Ordinal);
+        var batchEvents = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < changeSets.Count; i++)
+        {
+            var changes = changeSets[i];
+            var first = changes.Events[0].EventId;
+            if (known.Events.Contains(first) || batchEvents.Contains(first))
+            {
+                Log.DuplicateEvent(_logger, first);
+                results[i] = IntakeCommitResult.DuplicateEvent;
+                continue;
+            }
+
+            if (changes.Customer is { CustomerId: var customerId })
+            {
+                int? version = current.TryGetValue(customerId, out var v) ? v : null;
+                if (version != changes.ExpectedCustomerVersion)
+                {
+                    Log.CustomerConflict(_logger, customerId, changes.ExpectedCustomerVersion);
+                    results[i] = IntakeCommitResult.Conflict;
+                    continue;
+                }
+
+                versions[i] = current[customerId] = (changes.ExpectedCustomerVersion ?? 0) + 1;
+            }
+
+            foreach (var e in changes.Events)
+            {
+                batchEvents.Add(e.EventId);
+            }
+
+            results[i] = IntakeCommitResult.Committed;
+        }
+
+        return (results, versions);
+    }
+
+    private static List<IntakeCommitResult> Refused(IntakeCommitResult[] results)
+        => results.Select(r => r == IntakeCommitResult.DuplicateEvent ? r : IntakeCommitResult.Conflict).ToList();
+
+    private void StageMany(IReadOnlyList<IntakeChangeSet> changeSets, KnownRows known, StagedEntities staged)
+    {
+        var written = new HashSet<string>(StringComparer.Ordinal);
+        var customers = new Dictionary<string, (LoyaltyCustomer Last, int? FirstExpected, int Version)>(StringComparer.Ordinal);
+        var orders = new Dictionary<(string, string), CustomerOrder>();
+        var stepKeys = known.StepKeys;
+        var skippedEvents = 0;
+        var skippedSteps = 0;
+        foreach (var changes in changeSets)
+        {
+            // As in one commit per event: a derived event recorded before (in the database, or by an earlier set of
+            // the batch) is left out with its steps; an id repeated inside one set is the same record.
+            var skipped = new HashSet<string>(StringComparer.Ordinal);
+            var setWritten = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var e in changes.Events)
+            {
+                if (known.Events.Contains(e.EventId) || written.Contains(e.EventId))
+                {
+                    skipped.Add(e.EventId);
+                }
+                else if (setWritten.Add(e.EventId))
+                {
+                    staged.Add(e.Copy());
+                }
+            }
+
+            written.UnionWith(setWritten);
+            skippedEvents += skipped.Count;
+            if (changes.Customer is { } customer)
+            {
+                var version = (changes.ExpectedCustomerVersion ?? 0) + 1;
+                customers[customer.CustomerId] = customers.TryGetValue(customer.CustomerId, out var earlier)
+                    ? (customer, earlier.FirstExpected, version)
+                    : (customer, changes.ExpectedCustomerVersion, version);
+            }
+
+            foreach (var order in changes.Orders)
+            {
+                orders[(order.CustomerId, order.OrderId)] = order; // the last version in the batch wins
+            }
+
+            foreach (var step in changes.Steps)
+            {
+                if (skipped.Contains(step.TriggerEventId) || !stepKeys.Add(step.DedupeKey))
+                {
+                    skippedSteps++;
+                    continue;
+                }
+
+                staged.Add(step.Copy());
+            }
+        }
+
+        foreach (var (last, firstExpected, version) in customers.Values)
+        {
+            var copy = last.Copy();
+            copy.Version = version;
+            if (firstExpected is { } expected)
+            {
+                var entry = staged.Attach(copy);
+                entry.State = EntityState.Modified;
+                entry.Property(c => c.Version).OriginalValue = expected;
+            }
+            else
+            {
+                staged.Add(copy);
+            }
+        }
+
+        foreach (var ((customerId, orderId), order) in orders)
+        {
+            if (known.Orders.Contains((customerId, orderId)))
+            {
+                staged.Attach(order.Copy()).State = EntityState.Modified;
+            }
+            else
+            {
+                staged.Add(order.Copy());
+            }
+        }
+
+        if (skippedEvents > 0 || skippedSteps > 0)
+        {
+            Log.LeftOut(_logger, changeSets[0].Events[0].EventId, skippedEvents, skippedSteps);
         }
     }
 
@@ -146,7 +363,7 @@ public sealed class IntakeStore<TContext> : IIntakeStore
     private async Task<(IntakeCommitResult Result, int CustomerVersion)> StageAsync(IntakeChangeSet changes, StagedEntities staged, CancellationToken cancellationToken)
     {
         var first = changes.Events[0];
-        var known = await KnownRowsAsync(changes, cancellationToken).ConfigureAwait(false);
+        var known = await KnownRowsAsync([changes], cancellationToken).ConfigureAwait(false);
         var existingEvents = known.Events;
         if (existingEvents.Contains(first.EventId))
         {
@@ -158,7 +375,8 @@ public sealed class IntakeStore<TContext> : IIntakeStore
         var newVersion = 0;
         if (customer is not null)
         {
-            if (known.CustomerVersion != changes.ExpectedCustomerVersion)
+            int? knownVersion = known.CustomerVersions.TryGetValue(customer.CustomerId, out var v) ? v : null;
+            if (knownVersion != changes.ExpectedCustomerVersion)
             {
                 return (IntakeCommitResult.Conflict, 0);
             }
@@ -245,35 +463,44 @@ public sealed class IntakeStore<TContext> : IIntakeStore
         return (IntakeCommitResult.Committed, newVersion);
     }
     /// <summary>
-    /// What of the change set the database already holds: the events, the customer's version, the orders and the
-    /// step keys. One statement (UNION ALL of four index searches), not four: intake writes one event per
-    /// transaction, so its rate is set by round trips to the database, and these checks were four of them.
+    /// What of the change sets the database already holds: the events, the customers' versions, the orders and the
+    /// step keys. One statement (UNION ALL of four index searches), not four, and one for a whole batch: intake's
+    /// rate is set by round trips to the database, and these checks were four of them.
     /// </summary>
-    private async Task<KnownRows> KnownRowsAsync(IntakeChangeSet changes, CancellationToken cancellationToken)
+    private async Task<KnownRows> KnownRowsAsync(IReadOnlyList<IntakeChangeSet> changeSets, CancellationToken cancellationToken)
     {
-        var eventIds = changes.Events.Select(e => e.EventId).Distinct().ToList();
+        var eventIds = changeSets.SelectMany(c => c.Events).Select(e => e.EventId).Distinct().ToList();
         IQueryable<KnownRow> query = _context.Set<ProcessedEvent>().AsNoTracking()
             .Where(e => eventIds.Contains(e.EventId))
             .Select(e => new KnownRow { Kind = KnownRow.Event, Key = e.EventId, OrderId = null, Version = null });
-        if (changes.Customer is { CustomerId: var customerId })
+        var customerIds = changeSets.Where(c => c.Customer is not null).Select(c => c.Customer!.CustomerId).Distinct().ToList();
+        if (customerIds.Count == 1)
         {
+            var customerId = customerIds[0];
             query = query.Concat(_context.Set<LoyaltyCustomer>().AsNoTracking()
                 .Where(c => c.CustomerId == customerId)
                 .Select(c => new KnownRow { Kind = KnownRow.Customer, Key = c.CustomerId, OrderId = null, Version = c.Version }));
         }
-
-        if (changes.Orders.Count > 0)
+        else if (customerIds.Count > 1)
         {
-            var customerIds = changes.Orders.Select(o => o.CustomerId).Distinct().ToList();
-            var orderIds = changes.Orders.Select(o => o.OrderId).Distinct().ToList();
+            query = query.Concat(_context.Set<LoyaltyCustomer>().AsNoTracking()
+                .Where(c => customerIds.Contains(c.CustomerId))
+                .Select(c => new KnownRow { Kind = KnownRow.Customer, Key = c.CustomerId, OrderId = null, Version = c.Version }));
+        }
+
+        var allOrders = changeSets.SelectMany(c => c.Orders).ToList();
+        if (allOrders.Count > 0)
+        {
+            var orderCustomerIds = allOrders.Select(o => o.CustomerId).Distinct().ToList();
+            var orderIds = allOrders.Select(o => o.OrderId).Distinct().ToList();
             query = query.Concat(_context.Set<CustomerOrder>().AsNoTracking()
-                .Where(o => customerIds.Contains(o.CustomerId) && orderIds.Contains(o.OrderId))
+                .Where(o => orderCustomerIds.Contains(o.CustomerId) && orderIds.Contains(o.OrderId))
                 .Select(o => new KnownRow { Kind = KnownRow.Order, Key = o.CustomerId, OrderId = o.OrderId, Version = null }));
         }
 
-        if (changes.Steps.Count > 0)
+        var keys = changeSets.SelectMany(c => c.Steps).Select(s => s.DedupeKey).Distinct().ToList();
+        if (keys.Count > 0)
         {
-            var keys = changes.Steps.Select(s => s.DedupeKey).Distinct().ToList();
             query = query.Concat(_context.Set<ScheduledStep>().AsNoTracking()
                 .Where(s => keys.Contains(s.DedupeKey))
                 .Select(s => new KnownRow { Kind = KnownRow.Step, Key = s.DedupeKey, OrderId = null, Version = null }));
@@ -285,7 +512,7 @@ public sealed class IntakeStore<TContext> : IIntakeStore
             switch (row.Kind)
             {
                 case KnownRow.Event: known.Events.Add(row.Key); break;
-                case KnownRow.Customer: known.CustomerVersion = row.Version; break;
+                case KnownRow.Customer: known.CustomerVersions[row.Key] = row.Version ?? 0; break;
                 case KnownRow.Order: known.Orders.Add((row.Key, row.OrderId!)); break;
                 default: known.StepKeys.Add(row.Key); break;
             }
@@ -298,7 +525,7 @@ public sealed class IntakeStore<TContext> : IIntakeStore
     {
         public HashSet<string> Events { get; } = new(StringComparer.Ordinal);
 
-        public int? CustomerVersion { get; set; }
+        public Dictionary<string, int> CustomerVersions { get; } = new(StringComparer.Ordinal);
 
         public HashSet<(string CustomerId, string OrderId)> Orders { get; } = [];
 

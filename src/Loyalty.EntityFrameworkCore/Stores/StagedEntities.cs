@@ -7,9 +7,16 @@ namespace Loyalty.EntityFrameworkCore.Stores;
 /// The entities one store call put into the change tracker: after the store saved them, or gave up, they are
 /// detached again, so the shop's next <c>SaveChanges</c> neither repeats nor trips over them.
 /// </summary>
-internal sealed class StagedEntities(DbContext context)
+/// <param name="context">The context the entities go into.</param>
+/// <param name="keysUnique">
+/// True when the caller stages each key at most once: the entities the context tracked before are then indexed by key
+/// once per entity type, instead of scanned (after a DetectChanges) for every entity staged, which made a batch of a
+/// few hundred entities quadratic.
+/// </param>
+internal sealed class StagedEntities(DbContext context, bool keysUnique = false)
 {
     private readonly List<EntityEntry> _entries = [];
+    private readonly Dictionary<Type, Dictionary<string, EntityEntry>> _trackedByKey = [];
 
     public EntityEntry<T> Add<T>(T entity)
         where T : class
@@ -46,6 +53,27 @@ internal sealed class StagedEntities(DbContext context)
         var entityType = context.Model.FindEntityType(typeof(T))
             ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model of {context.GetType().Name}: call modelBuilder.AddLoyalty() in its OnModelCreating.");
         var key = entityType.FindPrimaryKey()!.Properties;
+        if (keysUnique)
+        {
+            if (!_trackedByKey.TryGetValue(typeof(T), out var byKey))
+            {
+                byKey = new Dictionary<string, EntityEntry>(StringComparer.Ordinal);
+                foreach (var tracked in context.ChangeTracker.Entries<T>())
+                {
+                    byKey[KeyOf(key, tracked.Entity)] = tracked;
+                }
+
+                _trackedByKey[typeof(T)] = byKey;
+            }
+
+            if (byKey.Remove(KeyOf(key, entity), out var same))
+            {
+                same.State = EntityState.Detached;
+            }
+
+            return;
+        }
+
         foreach (var tracked in context.ChangeTracker.Entries<T>().ToList())
         {
             if (key.All(p => Equals(p.PropertyInfo!.GetValue(tracked.Entity), p.PropertyInfo!.GetValue(entity))))
@@ -54,4 +82,7 @@ internal sealed class StagedEntities(DbContext context)
             }
         }
     }
+
+    private static string KeyOf(IReadOnlyList<Microsoft.EntityFrameworkCore.Metadata.IProperty> key, object entity)
+        => string.Join('\u001f', key.Select(p => Convert.ToString(p.PropertyInfo!.GetValue(entity), System.Globalization.CultureInfo.InvariantCulture)));
 }

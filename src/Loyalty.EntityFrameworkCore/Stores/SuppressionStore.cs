@@ -27,16 +27,52 @@ public sealed class SuppressionStore<TContext> : ISuppressionStore
     /// <summary>Whether the store saves its changes; see <see cref="LoyaltyEntityFrameworkCoreOptions.AutoSaveChanges"/>.</summary>
     public bool AutoSaveChanges { get; set; }
 
+    private static readonly string QueriesKey = "Loyalty:SuppressionStore:" + typeof(TContext).FullName;
+
     private DbSet<Suppression> Suppressions => _context.Set<Suppression>();
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<Suppression>> GetAsync(string normalizedEmail, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(normalizedEmail);
-        return await Suppressions.AsNoTracking()
-            .Where(s => s.NormalizedEmail == normalizedEmail)
-            .OrderBy(s => s.Category)
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var suppressions = new List<Suppression>();
+        await foreach (var suppression in Queries.SuppressionsOf(_context, normalizedEmail).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            suppressions.Add(suppression);
+        }
+
+        return suppressions;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One statement per <see cref="BatchReads.MaxKeysPerStatement"/> addresses, through the primary key.</remarks>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<Suppression>>> GetAsync(IReadOnlyCollection<string> normalizedEmails, CancellationToken cancellationToken)
+    {
+        var emails = StoreKeys.DistinctOrThrow(normalizedEmails, nameof(normalizedEmails));
+        var byEmail = new Dictionary<string, List<Suppression>>(emails.Count, StringComparer.Ordinal);
+        foreach (var email in emails)
+        {
+            byEmail[email] = [];
+        }
+
+        foreach (var chunk in emails.Chunk(BatchReads.MaxKeysPerStatement))
+        {
+            // Ordered in SQL as the single read is, so both give an address's suppressions in the same order.
+            var suppressions = await Suppressions.AsNoTracking()
+                .Where(s => chunk.Contains(s.NormalizedEmail))
+                .OrderBy(s => s.Category)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var suppression in suppressions)
+            {
+                // A database comparing text case-insensitively may return an address spelled otherwise than asked for.
+                if (byEmail.TryGetValue(suppression.NormalizedEmail, out var list))
+                {
+                    list.Add(suppression);
+                }
+            }
+        }
+
+        return byEmail.ToDictionary(p => p.Key, p => (IReadOnlyList<Suppression>)p.Value, StringComparer.Ordinal);
     }
 
     /// <inheritdoc />
@@ -96,6 +132,18 @@ public sealed class SuppressionStore<TContext> : ISuppressionStore
         }
     }
 
+    private CompiledSuppressionQueries Queries => CompiledQueries.For(_context, QueriesKey, static () => new CompiledSuppressionQueries());
+
     private Task<bool> ExistsAsync(string normalizedEmail, string category, CancellationToken cancellationToken) =>
         Suppressions.AsNoTracking().AnyAsync(s => s.NormalizedEmail == normalizedEmail && s.Category == category, cancellationToken);
+
+    // Compiled: the consent gate reads an address's suppressions before every send it checks alone.
+    private sealed class CompiledSuppressionQueries
+    {
+        public Func<TContext, string, IAsyncEnumerable<Suppression>> SuppressionsOf { get; } =
+            EF.CompileAsyncQuery<TContext, string, Suppression>((context, normalizedEmail) =>
+                context.Set<Suppression>().AsNoTracking()
+                    .Where(s => s.NormalizedEmail == normalizedEmail)
+                    .OrderBy(s => s.Category));
+    }
 }

@@ -8,7 +8,7 @@ namespace Loyalty.EntityFrameworkCore.Tests.Contract;
 /// What every implementation of Loyalty's stores must do, run against each of them. Every test starts from
 /// empty stores.
 /// </summary>
-public abstract class StoreContractTests : IAsyncLifetime
+public abstract partial class StoreContractTests : IAsyncLifetime
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
     private static readonly CancellationToken None = CancellationToken.None;
@@ -188,6 +188,114 @@ public abstract class StoreContractTests : IAsyncLifetime
         {
             (await read.Events.IsProcessedAsync("e" + i, None)).Should().BeTrue();
         }
+    }
+
+    [Fact]
+    public async Task A_batch_is_written_at_once_with_each_customer_at_the_version_its_last_set_gives()
+    {
+        var first = Schedule("e1", Step("k1", T0));
+        first.Customer = Customer();
+        first.Orders.Add(Order("o1"));
+        var second = Schedule("e2", Step("k2", T0, triggerEventId: "e2"));
+        second.Customer = Customer(email: "later@example.com");
+        second.ExpectedCustomerVersion = 1;
+        var delivered = Order("o1");
+        delivered.Status = OrderStatus.Delivered;
+        second.Orders.Add(delivered);
+        second.Orders.Add(Order("o2"));
+        var other = Schedule("e3");
+        other.Events[0].CustomerId = "c2";
+        other.Customer = Customer("c2");
+
+        await using (var s = OpenSession())
+        {
+            (await s.Intake.CommitManyAsync([first, second, other], None)).Should().Equal(IntakeCommitResult.Committed, IntakeCommitResult.Committed, IntakeCommitResult.Committed);
+        }
+
+        new[] { first.Customer.Version, second.Customer.Version, other.Customer.Version }.Should().Equal(1, 2, 1);
+        await using var read = OpenSession();
+        var c1 = await read.Customers.FindByIdAsync("c1", None);
+        c1!.Version.Should().Be(2);
+        c1.Email.Should().Be("later@example.com");
+        (await read.Customers.FindByIdAsync("c2", None))!.Version.Should().Be(1);
+        (await read.Customers.GetOrdersAsync("c1", None)).Select(o => (o.OrderId, o.Status)).Should().Equal(("o1", OrderStatus.Delivered), ("o2", OrderStatus.Placed));
+        (await read.Steps.QueryAsync(new StepQuery(), None)).Select(x => x.DedupeKey).Order(StringComparer.Ordinal).Should().Equal("k1", "k2");
+        (await read.Events.IsProcessedAsync("e3", None)).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task A_batch_with_an_accepted_event_or_a_changed_customer_writes_nothing()
+    {
+        await using (var setup = OpenSession())
+        {
+            var known = Schedule("e0");
+            known.Customer = Customer();
+            await setup.Intake.CommitAsync(known, None);
+        }
+
+        IntakeChangeSet Fresh(string eventId, string customerId)
+        {
+            var set = Schedule(eventId, Step("k-" + eventId, T0, customerId: customerId, triggerEventId: eventId));
+            set.Events[0].CustomerId = customerId;
+            set.Customer = Customer(customerId);
+            set.Orders.Add(Order("o-" + eventId, customerId));
+            return set;
+        }
+
+        var repeated = Schedule("e0");
+        await using (var s = OpenSession())
+        {
+            (await s.Intake.CommitManyAsync([Fresh("e1", "c8"), repeated, Fresh("e2", "c9")], None))
+                .Should().Equal(IntakeCommitResult.Conflict, IntakeCommitResult.DuplicateEvent, IntakeCommitResult.Conflict);
+            var stale = Fresh("e3", "c1");
+            stale.ExpectedCustomerVersion = 7;
+            (await s.Intake.CommitManyAsync([Fresh("e4", "c8"), stale], None))
+                .Should().Equal(IntakeCommitResult.Conflict, IntakeCommitResult.Conflict);
+
+            // Both sets read c1 at version 1: counted after the first, the second is stale.
+            var a = Fresh("e5", "c1");
+            a.ExpectedCustomerVersion = 1;
+            var b = Fresh("e6", "c1");
+            b.ExpectedCustomerVersion = 1;
+            (await s.Intake.CommitManyAsync([Fresh("e7", "c7"), a, b], None))
+                .Should().Equal(IntakeCommitResult.Conflict, IntakeCommitResult.Conflict, IntakeCommitResult.Conflict);
+        }
+
+        await using var read = OpenSession();
+        foreach (var id in new[] { "e1", "e2", "e3", "e4", "e5", "e6", "e7" })
+        {
+            (await read.Events.IsProcessedAsync(id, None)).Should().BeFalse(id + " was in a refused batch");
+        }
+
+        foreach (var id in new[] { "c7", "c8", "c9" })
+        {
+            (await read.Customers.FindByIdAsync(id, None)).Should().BeNull();
+        }
+
+        (await read.Customers.FindByIdAsync("c1", None))!.Version.Should().Be(1);
+        (await read.Steps.QueryAsync(new StepQuery(), None)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task An_event_or_step_key_an_earlier_set_of_the_batch_records_counts_as_known_to_the_later_sets()
+    {
+        const string milestone = "milestone:c1:first-order";
+        var first = Schedule("e1", Step("welcome:0:c1:once", T0, triggerEventId: milestone), Step("receipt:0:c1:o1", T0));
+        first.Events.Add(Event(milestone));
+        var second = Schedule("e2", Step("welcome:0:c1:again", T0, triggerEventId: milestone), Step("receipt:0:c1:o1", T0, triggerEventId: "e2"), Step("receipt:0:c1:o2", T0, triggerEventId: "e2"));
+        second.Events.Add(Event(milestone));
+        var repeat = Schedule("e2");
+
+        await using (var s = OpenSession())
+        {
+            (await s.Intake.CommitManyAsync([first, second], None)).Should().Equal(IntakeCommitResult.Committed, IntakeCommitResult.Committed);
+            (await s.Intake.CommitManyAsync([repeat], None)).Should().Equal(IntakeCommitResult.DuplicateEvent);
+        }
+
+        await using var read = OpenSession();
+        (await read.Steps.QueryAsync(new StepQuery(), None)).Select(x => x.DedupeKey).Order(StringComparer.Ordinal)
+            .Should().Equal("receipt:0:c1:o1", "receipt:0:c1:o2", "welcome:0:c1:once");
+        (await read.Events.IsProcessedAsync(milestone, None)).Should().BeTrue();
     }
 
     [Fact]

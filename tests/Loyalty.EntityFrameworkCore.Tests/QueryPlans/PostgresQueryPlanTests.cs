@@ -36,7 +36,7 @@ public sealed class PostgresQueryPlanTests(PostgresDatabase database, ITestOutpu
             INSERT INTO loyalty_processed_events (event_id, event_type, customer_id, occurred_at, received_at)
               SELECT 'seed-' || g, 'OrderPlaced', 'c' || (g % 5000), {t}, {t} FROM generate_series(1, {Rows}) g;
             INSERT INTO loyalty_customers (customer_id, email, normalized_email, order_count, created_at, updated_at, version)
-              SELECT 'c' || g, 'c' || g || '@example.com', 'c' || g || '@example.com', 10, {t}, {t}, 1 FROM generate_series(0, 4999) g;
+              SELECT 'c' || g, 'c' || g || '@example.com', 'c' || g || '@example.com', 10, {t}, {t}, 1 FROM generate_series(0, {Rows - 1}) g;
             INSERT INTO loyalty_customer_orders (customer_id, order_id, placed_at, currency, total, status, skus)
               SELECT 'c' || (g % 5000), 'o' || g, {t} + g::bigint * {Tick}, 'TWD', 100, 0, 'SKU' FROM generate_series(1, {Rows}) g;
             INSERT INTO loyalty_scheduled_steps (id, dedupe_key, flow_id, step_index, customer_id, trigger_event_id, trigger_occurred_at,
@@ -107,6 +107,14 @@ public sealed class PostgresQueryPlanTests(PostgresDatabase database, ITestOutpu
             await customers.GetOrdersAsync("c77", default);
         });
         await Explain("suppressions of an address", async c => await new SuppressionStore<LoyaltyDbContext>(c).GetAsync("c77@example.com", default));
+        // A dispatch batch: 100 customers spread over the table.
+        var batch = Enumerable.Range(1, 100).Select(i => "c" + (i * 37)).ToList();
+        await Explain("batch: customers", async c =>
+            (await new CustomerStore<LoyaltyDbContext>(c).FindByIdsAsync(batch, default)).Should().HaveCount(100));
+        await Explain("batch: orders", async c =>
+            (await new CustomerStore<LoyaltyDbContext>(c).GetOrdersAsync(batch, default)).Values.Sum(o => o.Count).Should().Be(1000));
+        await Explain("batch: suppressions", async c =>
+            (await new SuppressionStore<LoyaltyDbContext>(c).GetAsync(batch.Select(id => id + "@example.com").ToList(), default)).Values.Should().OnlyContain(l => l.Count == 1));
 
         var report = new StringBuilder();
         foreach (var (operation, sql, plan) in plans)
@@ -123,6 +131,9 @@ public sealed class PostgresQueryPlanTests(PostgresDatabase database, ITestOutpu
         PlansOf("intake").Should().Contain(p => p.Contains("loyalty_ux_scheduled_steps_dedupe_key", StringComparison.Ordinal));
         PlansOf("intake").Should().Contain(p => p.Contains("PK_loyalty_processed_events", StringComparison.Ordinal));
         PlanOf("a customer's active steps").Should().Contain("loyalty_ix_scheduled_steps_customer_state");
+        PlanOf("batch: customers").Should().Contain("PK_loyalty_customers");
+        PlanOf("batch: orders").Should().Contain("PK_loyalty_customer_orders");
+        PlanOf("batch: suppressions").Should().Contain("PK_loyalty_suppressions");
 
         IEnumerable<string> PlansOf(string operation) => plans.Where(p => p.Operation.StartsWith(operation, StringComparison.Ordinal)).Select(p => p.Plan);
         string PlanOf(string operation) => PlansOf(operation).Single();

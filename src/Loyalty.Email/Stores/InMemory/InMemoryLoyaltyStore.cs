@@ -58,6 +58,39 @@ public sealed class InMemoryLoyaltyStore : IProcessedEventStore, ICustomerStore,
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyDictionary<string, LoyaltyCustomer>> FindByIdsAsync(IReadOnlyCollection<string> customerIds, CancellationToken cancellationToken)
+    {
+        var ids = StoreKeys.DistinctOrThrow(customerIds, nameof(customerIds));
+        lock (_lock)
+        {
+            IReadOnlyDictionary<string, LoyaltyCustomer> found = ids
+                .Where(_customers.ContainsKey)
+                .ToDictionary(id => id, id => _customers[id].Copy(), StringComparer.Ordinal);
+            return Task.FromResult(found);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyDictionary<string, IReadOnlyList<CustomerOrder>>> GetOrdersAsync(IReadOnlyCollection<string> customerIds, CancellationToken cancellationToken)
+    {
+        var ids = StoreKeys.DistinctOrThrow(customerIds, nameof(customerIds));
+        lock (_lock)
+        {
+            var wanted = ids.ToDictionary(id => id, _ => new List<CustomerOrder>(), StringComparer.Ordinal);
+            foreach (var order in _orders.Values.OrderBy(o => o.PlacedAt).ThenBy(o => o.OrderId, StringComparer.Ordinal))
+            {
+                if (wanted.TryGetValue(order.CustomerId, out var list))
+                {
+                    list.Add(order.Copy());
+                }
+            }
+
+            IReadOnlyDictionary<string, IReadOnlyList<CustomerOrder>> orders = wanted.ToDictionary(p => p.Key, p => (IReadOnlyList<CustomerOrder>)p.Value, StringComparer.Ordinal);
+            return Task.FromResult(orders);
+        }
+    }
+
+    /// <inheritdoc />
     public Task<IntakeCommitResult> CommitAsync(IntakeChangeSet changes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(changes);
@@ -80,41 +113,108 @@ public sealed class InMemoryLoyaltyStore : IProcessedEventStore, ICustomerStore,
                 return Task.FromResult(IntakeCommitResult.Conflict);
             }
 
-            // Every check is done: from here on nothing can fail, so the write is all or nothing.
-            var skippedEvents = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var e in changes.Events)
+            Apply(changes);
+            return Task.FromResult(IntakeCommitResult.Committed);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>All or nothing, as the EF store: when a set is a duplicate or conflicts, no set is written.</remarks>
+    public Task<IReadOnlyList<IntakeCommitResult>> CommitManyAsync(IReadOnlyList<IntakeChangeSet> changeSets, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(changeSets);
+        if (changeSets.Any(c => c is null || c.Events.Count == 0))
+        {
+            throw new ArgumentException("Every change set holds the accepted event first.", nameof(changeSets));
+        }
+
+        lock (_lock)
+        {
+            var results = new IntakeCommitResult[changeSets.Count];
+            var versions = new Dictionary<string, int?>(StringComparer.Ordinal);
+            var batchEvents = new HashSet<string>(StringComparer.Ordinal);
+            var refused = false;
+            for (var i = 0; i < changeSets.Count; i++)
             {
-                if (!_events.TryAdd(e.EventId, e.Copy()))
+                var changes = changeSets[i];
+                if (_events.ContainsKey(changes.Events[0].EventId) || batchEvents.Contains(changes.Events[0].EventId))
                 {
-                    skippedEvents.Add(e.EventId);
-                }
-            }
-
-            if (customer is not null)
-            {
-                var copy = customer.Copy();
-                copy.Version = (changes.ExpectedCustomerVersion ?? 0) + 1;
-                _customers[copy.CustomerId] = copy;
-                customer.Version = copy.Version;
-            }
-
-            foreach (var order in changes.Orders)
-            {
-                _orders[(order.CustomerId, order.OrderId)] = order.Copy();
-            }
-
-            foreach (var step in changes.Steps)
-            {
-                if (skippedEvents.Contains(step.TriggerEventId) || _dedupeKeys.ContainsKey(step.DedupeKey) || _steps.ContainsKey(step.Id))
-                {
+                    results[i] = IntakeCommitResult.DuplicateEvent;
+                    refused = true;
                     continue;
                 }
 
-                _dedupeKeys.Add(step.DedupeKey, step.Id);
-                _steps.Add(step.Id, step.Copy());
+                if (changes.Customer is { CustomerId: var id })
+                {
+                    var current = versions.TryGetValue(id, out var v) ? v : _customers.TryGetValue(id, out var c) ? c.Version : null;
+                    if (current != changes.ExpectedCustomerVersion)
+                    {
+                        results[i] = IntakeCommitResult.Conflict;
+                        refused = true;
+                        continue;
+                    }
+
+                    versions[id] = (changes.ExpectedCustomerVersion ?? 0) + 1;
+                }
+
+                batchEvents.UnionWith(changes.Events.Select(e => e.EventId));
+                results[i] = IntakeCommitResult.Committed;
             }
 
-            return Task.FromResult(IntakeCommitResult.Committed);
+            if (refused)
+            {
+                for (var i = 0; i < results.Length; i++)
+                {
+                    results[i] = results[i] == IntakeCommitResult.DuplicateEvent ? IntakeCommitResult.DuplicateEvent : IntakeCommitResult.Conflict;
+                }
+
+                return Task.FromResult<IReadOnlyList<IntakeCommitResult>>(results);
+            }
+
+            foreach (var changes in changeSets)
+            {
+                Apply(changes);
+            }
+
+            return Task.FromResult<IReadOnlyList<IntakeCommitResult>>(results);
+        }
+    }
+
+    // Every check is done: from here on nothing can fail, so the write is all or nothing.
+    private void Apply(IntakeChangeSet changes)
+    {
+        var customer = changes.Customer;
+        var skippedEvents = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var e in changes.Events)
+        {
+            if (!_events.TryAdd(e.EventId, e.Copy()))
+            {
+                skippedEvents.Add(e.EventId);
+            }
+        }
+
+        if (customer is not null)
+        {
+            var copy = customer.Copy();
+            copy.Version = (changes.ExpectedCustomerVersion ?? 0) + 1;
+            _customers[copy.CustomerId] = copy;
+            customer.Version = copy.Version;
+        }
+
+        foreach (var order in changes.Orders)
+        {
+            _orders[(order.CustomerId, order.OrderId)] = order.Copy();
+        }
+
+        foreach (var step in changes.Steps)
+        {
+            if (skippedEvents.Contains(step.TriggerEventId) || _dedupeKeys.ContainsKey(step.DedupeKey) || _steps.ContainsKey(step.Id))
+            {
+                continue;
+            }
+
+            _dedupeKeys.Add(step.DedupeKey, step.Id);
+            _steps.Add(step.Id, step.Copy());
         }
     }
 
@@ -214,6 +314,26 @@ public sealed class InMemoryLoyaltyStore : IProcessedEventStore, ICustomerStore,
                 .OrderBy(s => s.Category, StringComparer.Ordinal)
                 .Select(x => x.Copy())
                 .ToList();
+            return Task.FromResult(suppressions);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyDictionary<string, IReadOnlyList<Suppression>>> GetAsync(IReadOnlyCollection<string> normalizedEmails, CancellationToken cancellationToken)
+    {
+        var emails = StoreKeys.DistinctOrThrow(normalizedEmails, nameof(normalizedEmails));
+        lock (_lock)
+        {
+            var wanted = emails.ToDictionary(e => e, _ => new List<Suppression>(), StringComparer.Ordinal);
+            foreach (var suppression in _suppressions.Values.OrderBy(s => s.Category, StringComparer.Ordinal))
+            {
+                if (wanted.TryGetValue(suppression.NormalizedEmail, out var list))
+                {
+                    list.Add(suppression.Copy());
+                }
+            }
+
+            IReadOnlyDictionary<string, IReadOnlyList<Suppression>> suppressions = wanted.ToDictionary(p => p.Key, p => (IReadOnlyList<Suppression>)p.Value, StringComparer.Ordinal);
             return Task.FromResult(suppressions);
         }
     }
