@@ -14,7 +14,7 @@ namespace Loyalty.Throughput;
 /// <summary>Stage 2: N composed messages to smtp-sink; pooled transport vs a connection per message vs smtp-source.</summary>
 public static class DeliverStage
 {
-    private const int WarmUpMessages = 500;
+    private const int WarmUpMessages = 2_000;
 
     // The pooled transport, the reused-connection reference and smtp-source each run this many times, alternating, and
     // the median counts: on a shared 2-core machine one run of 3,000 messages (under a second) is at the mercy of a
