@@ -9,19 +9,37 @@ internal static class SingleRecipient
     public static MailboxAddress Ensure(MimeMessage message, string paramName)
     {
         ArgumentNullException.ThrowIfNull(message, paramName);
+
+        // Indexed walks rather than Mailboxes.Concat(...): this runs for every message sent, and the LINQ chain cost
+        // five iterator objects per message for what is almost always a single address.
         MailboxAddress? only = null;
         var count = 0;
-        foreach (var mailbox in message.To.Mailboxes.Concat(message.Cc.Mailboxes).Concat(message.Bcc.Mailboxes))
-        {
-            only = mailbox;
-            count++;
-        }
-
+        Count(message.To, ref only, ref count);
+        Count(message.Cc, ref only, ref count);
+        Count(message.Bcc, ref only, ref count);
         if (count != 1 || only is null)
         {
             throw new ArgumentException($"A message must have exactly one recipient in To, Cc and Bcc; this one has {count}.", paramName);
         }
 
         return only;
+    }
+
+    // The mailboxes of a list, groups included (what InternetAddressList.Mailboxes yields).
+    private static void Count(InternetAddressList list, ref MailboxAddress? only, ref int count)
+    {
+        for (var i = 0; i < list.Count; i++)
+        {
+            switch (list[i])
+            {
+                case MailboxAddress mailbox:
+                    only = mailbox;
+                    count++;
+                    break;
+                case GroupAddress group:
+                    Count(group.Members, ref only, ref count);
+                    break;
+            }
+        }
     }
 }

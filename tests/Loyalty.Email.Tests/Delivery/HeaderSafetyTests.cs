@@ -43,4 +43,15 @@ public sealed class HeaderSafetyTests
         message.To.Mailboxes.Single().Name.Should().Be("Ann");
         message.Sender.Name.Should().Be("Bot");
     }
+
+    [Fact]
+    public void NeedsCleaning_flags_exactly_the_control_characters_and_the_unicode_line_separators()
+    {
+        var flagged = Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c)
+            .Where(c => HeaderSafety.NeedsCleaning("ok " + c + " ok")).ToList();
+
+        flagged.Should().Equal(Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c)
+            .Where(c => char.IsControl(c) || c is '\u2028' or '\u2029'));
+        flagged.Should().HaveCount(0x20 + 0x21 + 2);
+    }
 }

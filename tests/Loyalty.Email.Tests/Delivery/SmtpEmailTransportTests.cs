@@ -199,6 +199,24 @@ public sealed class SmtpEmailTransportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Mailboxes_inside_a_group_count_as_recipients()
+    {
+        await using var transport = Transport();
+        var single = TestMessages.To("a@example.net");
+        single.To.Clear();
+        single.To.Add(new GroupAddress("Team", [MailboxAddress.Parse("a@example.net")]));
+        var two = TestMessages.To("a@example.net");
+        two.Cc.Add(new GroupAddress("Team", [MailboxAddress.Parse("b@example.net")]));
+
+        var delivered = await transport.SendAsync(single, CancellationToken.None);
+        var refused = () => transport.SendAsync(two, CancellationToken.None);
+
+        delivered.Outcome.Should().Be(DeliveryOutcome.Delivered);
+        _server.Messages.Should().ContainSingle().Which.Recipients.Should().Equal("a@example.net");
+        await refused.Should().ThrowAsync<ArgumentException>().WithMessage("*this one has 2*");
+    }
+
+    [Fact]
     public async Task The_callers_cancellation_propagates_instead_of_becoming_a_result()
     {
         await using var transport = Transport();
