@@ -31,6 +31,12 @@ public sealed class ShopOrder
     public int Id { get; set; }
 
     public string CustomerId { get; set; } = "";
+
+    public DateTimeOffset PlacedAt { get; set; }
+
+    public decimal Total { get; set; }
+
+    public List<OrderLine> Lines { get; set; } = [];
 }
 
 public static class GettingStartedExamples
@@ -132,6 +138,28 @@ public static class GettingStartedExamples
             SuggestedCredit = 50m,
             Currency = "TWD",
         }, cancellationToken);
+        // end snippet
+    }
+
+    public static async Task PublishManyAsync(ILoyaltyPublisher publisher, IReadOnlyList<ShopOrder> history, CancellationToken cancellationToken)
+    {
+        // snippet: publish-many
+        // An import of order history: up to MaxPublishBatchSize events per call, one transaction per call.
+        foreach (var chunk in history.Chunk(500))
+        {
+            var events = chunk.Select(order => (LoyaltyEvent)new OrderPlaced
+            {
+                EventId = $"order-placed:{order.Id}",
+                OccurredAt = order.PlacedAt,
+                CustomerId = order.CustomerId,
+                OrderId = order.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Currency = "TWD",
+                Total = order.Total,
+                Lines = order.Lines,
+            }).ToList();
+            var results = await publisher.PublishManyAsync(events, cancellationToken); // one result per event, in order
+            Console.WriteLine($"{results.Count(r => r.Accepted)} new, {results.Count(r => !r.Accepted)} seen before");
+        }
         // end snippet
     }
 }
