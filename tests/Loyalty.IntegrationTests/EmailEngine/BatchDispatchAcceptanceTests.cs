@@ -31,9 +31,11 @@ public sealed class BatchDispatchAcceptanceTests : IDisposable
 
     public void Dispose() => _h.Dispose();
 
-    private Task<IHost> StartAsync(SmtpServerFixture? smtp = null) => LoyaltyTestHost.StartAsync(_h.Settings(
+    private Task<IHost> StartAsync(SmtpServerFixture? smtp = null, int? cap = null) => LoyaltyTestHost.StartAsync(_h.Settings(
         email => email
+            .Configure(o => o.FrequencyCap.MaxSends = cap ?? o.FrequencyCap.MaxSends)
             .AddFlow("promo", flow => flow.On("promo").Marketing().Wait(TimeSpan.FromDays(1)).Send("promo"))
+            .AddFlow("vip", flow => flow.On("vip").Marketing().WithPriority(10).Wait(TimeSpan.FromDays(1)).Send("promo"))
             .AddFlow("receipt", flow => flow.On("receipt").Transactional().Wait(TimeSpan.FromDays(1)).Send("receipt")),
         services: s =>
         {
@@ -111,6 +113,29 @@ public sealed class BatchDispatchAcceptanceTests : IDisposable
         (await smtp.WaitForMessagesAsync(1, EngineHarness.MailTimeout)).Should().ContainSingle()
             .Which.To.Mailboxes.Single().Address.Should().Be("ok@example.com");
         _reads.Snapshot().SingleSuppressions.Should().Be(1, "the step after the bounce reads the address's suppressions again");
+    }
+
+    [Fact]
+    public async Task Under_a_frequency_cap_the_higher_priority_step_of_a_customer_in_the_batch_wins_and_the_cap_counts_the_send_before()
+    {
+        using var host = await StartAsync(cap: 1);
+        await PublishAsync(host, "promo", "c1");
+        await PublishAsync(host, "vip", "c1");
+        await PublishAsync(host, "promo", "c2");
+        _h.Clock.Advance(TimeSpan.FromDays(1));
+        _reads.Reset();
+
+        (await EngineHarness.DispatchAsync(host)).Should().Be(3);
+
+        var steps = await EngineHarness.StepsAsync(host);
+        steps.Single(s => s.CustomerId == "c1" && s.FlowId == "vip").State.Should().Be(StepState.Sent);
+        var held = steps.Single(s => s.CustomerId == "c1" && s.FlowId == "promo");
+        held.State.Should().Be(StepState.Held);
+        held.Reason.Should().Be("frequency-cap");
+        steps.Single(s => s.CustomerId == "c2").State.Should().Be(StepState.Sent);
+        (await _h.Smtp.WaitForMessagesAsync(2, EngineHarness.MailTimeout)).Select(m => m.To.Mailboxes.Single().Address)
+            .Should().BeEquivalentTo("c1@example.com", "c2@example.com");
+        _reads.Snapshot().Should().Be(new ReadSnapshot(1, 1, 1, 0, 0, 0));
     }
 
     private sealed record ReadSnapshot(int CustomerBatches, int OrderBatches, int SuppressionBatches, int SingleCustomers, int SingleOrders, int SingleSuppressions);
