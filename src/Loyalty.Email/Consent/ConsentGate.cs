@@ -41,13 +41,34 @@ public sealed class ConsentGate
         _flows = flows;
     }
 
-    /// <summary>Checks one due send of <paramref name="step"/> to <paramref name="customer"/>.</summary>
+    /// <summary>Checks one due send of <paramref name="step"/> to <paramref name="customer"/>, reading the address's suppressions now.</summary>
     public async Task<ConsentDecision> CheckAsync(ScheduledStep step, LoyaltyCustomer customer, DateTimeOffset now, IServiceProvider services, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(step);
         ArgumentNullException.ThrowIfNull(customer);
         ArgumentNullException.ThrowIfNull(services);
         var suppressions = await services.GetRequiredService<ISuppressionStore>().GetAsync(customer.NormalizedEmail, cancellationToken).ConfigureAwait(false);
+        return await CheckAsync(step, customer, suppressions, now, services, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Checks one due send of <paramref name="step"/> to <paramref name="customer"/> against suppressions of the
+    /// customer's address read before: the dispatch reads those of a whole claimed batch in one statement, so an
+    /// unsubscribe is honoured as of that read (the dispatch re-reads for a step that starts long after it). The
+    /// frequency cap and the service-issue pause are still read here, per send.
+    /// </summary>
+    /// <param name="step">The step about to send.</param>
+    /// <param name="customer">Its customer, as read.</param>
+    /// <param name="suppressions">The suppressions of <paramref name="customer"/>'s address.</param>
+    /// <param name="now">The time of the check.</param>
+    /// <param name="services">The step's scope, for the step store of the frequency cap and the service-issue pause.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    public async Task<ConsentDecision> CheckAsync(ScheduledStep step, LoyaltyCustomer customer, IReadOnlyList<Suppression> suppressions, DateTimeOffset now, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        ArgumentNullException.ThrowIfNull(customer);
+        ArgumentNullException.ThrowIfNull(suppressions);
+        ArgumentNullException.ThrowIfNull(services);
         var marketing = EmailCategories.IsMarketing(step.Category);
         foreach (var suppression in suppressions)
         {

@@ -23,6 +23,13 @@ namespace Loyalty.Email.Scheduling;
 /// suppression, frequency cap and quiet hours (holding, never dropping silently), renders, sends and records the
 /// outcome with one guarded write. Hangfire is at-least-once; this is what makes the customer see exactly once.
 /// </summary>
+/// <remarks>
+/// The customers, orders and suppressions of a claimed batch are read once for the batch (one statement each), not per
+/// step: consent and suppressions are therefore as of the start of the batch, not of each send. A step that starts more
+/// than 30 seconds after that read, or whose customer an earlier step of the batch changed (a published event, a
+/// credit) or whose address it suppressed (a hard bounce), reads its own just before it sends, as
+/// <see cref="RunStepAsync"/> always does. The frequency cap and service-issue reads stay per step.
+/// </remarks>
 public sealed class StepDispatcher
 {
     private readonly IServiceScopeFactory _scopes;
@@ -98,6 +105,7 @@ public sealed class StepDispatcher
 
             EmailLog.Claimed(_logger, batch.Count);
             total += batch.Count;
+            var reads = await ReadBatchAsync(batch, cancellationToken).ConfigureAwait(false);
             // One customer's steps run one after the other (a frequency cap or a service-recovery cap counts what
             // the step before it sent), customers in parallel. Higher priority first, so under a frequency cap the
             // more important flow wins the slot.
@@ -110,7 +118,7 @@ public sealed class StepDispatcher
                 {
                     foreach (var step in steps)
                     {
-                        await RunClaimedAsync(step, ct).ConfigureAwait(false);
+                        await RunClaimedAsync(step, reads, ct).ConfigureAwait(false);
                     }
                 }).ConfigureAwait(false);
         }
@@ -131,11 +139,32 @@ public sealed class StepDispatcher
             return false;
         }
 
-        await RunClaimedAsync(step, cancellationToken).ConfigureAwait(false);
+        await RunClaimedAsync(step, null, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
-    private async Task RunClaimedAsync(ScheduledStep step, CancellationToken cancellationToken)
+    // Null when the batch read failed: then every step reads its own, as before there were batch reads.
+    private async Task<ClaimedBatchReads?> ReadBatchAsync(IReadOnlyList<ScheduledStep> batch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var scope = _scopes.CreateAsyncScope();
+            var services = scope.ServiceProvider;
+            return await ClaimedBatchReads.ReadAsync(
+                batch, services.GetRequiredService<ICustomerStore>(), services.GetRequiredService<ISuppressionStore>(), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            DispatchLog.BatchReadFailed(_logger, ex, batch.Count);
+            return null;
+        }
+    }
+
+    private async Task RunClaimedAsync(ScheduledStep step, ClaimedBatchReads? batch, CancellationToken cancellationToken)
     {
         using var activity = _telemetry.ActivitySource.StartActivity("loyalty.step", ActivityKind.Internal);
         activity?.SetTag("loyalty.flow", step.FlowId);
@@ -154,7 +183,7 @@ public sealed class StepDispatcher
         StepDecision decision;
         try
         {
-            decision = await DecideAndActAsync(step, services, cancellationToken).ConfigureAwait(false);
+            decision = await DecideAndActAsync(step, batch, services, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -237,9 +266,10 @@ public sealed class StepDispatcher
         }
     }
 
-    private async Task<StepDecision> DecideAndActAsync(ScheduledStep step, IServiceProvider services, CancellationToken cancellationToken)
+    private async Task<StepDecision> DecideAndActAsync(ScheduledStep step, ClaimedBatchReads? batch, IServiceProvider services, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
+        var reads = batch?.For(step, now);
         var flow = _flows.Find(step.FlowId);
         if (flow is null || step.StepIndex >= flow.Steps.Count)
         {
@@ -249,9 +279,19 @@ public sealed class StepDispatcher
         var definition = flow.Steps[step.StepIndex];
         var triggerEvent = JsonSerializer.Deserialize<LoyaltyEvent>(step.EventJson)
             ?? throw new InvalidOperationException("The stored trigger event is empty.");
-        var customers = services.GetRequiredService<ICustomerStore>();
-        var customer = await customers.FindByIdAsync(step.CustomerId, cancellationToken).ConfigureAwait(false);
-        var orders = await customers.GetOrdersAsync(step.CustomerId, cancellationToken).ConfigureAwait(false);
+        LoyaltyCustomer? customer;
+        IReadOnlyList<CustomerOrder> orders;
+        if (reads is not null)
+        {
+            (customer, orders) = (reads.Customer, reads.Orders);
+        }
+        else
+        {
+            var customers = services.GetRequiredService<ICustomerStore>();
+            customer = await customers.FindByIdAsync(step.CustomerId, cancellationToken).ConfigureAwait(false);
+            orders = await customers.GetOrdersAsync(step.CustomerId, cancellationToken).ConfigureAwait(false);
+        }
+
         var steps = services.GetRequiredService<IScheduledStepStore>();
         if (flow.Id == LoyaltyEmailBuilder.ServiceRecoveryFlowId && triggerEvent is ServiceIssueDetected)
         {
@@ -285,8 +325,9 @@ public sealed class StepDispatcher
         switch (definition.Action)
         {
             case SendTemplateAction send:
-                return await SendAsync(step, flow, send, customer, Model, services, cancellationToken).ConfigureAwait(false);
+                return await SendAsync(step, flow, send, customer, reads?.Suppressions, batch, Model, services, cancellationToken).ConfigureAwait(false);
             case IssueCreditAction credit:
+                batch?.CustomerChanged(step.CustomerId);
                 var issuer = services.GetService<ICreditIssuer>();
                 if (issuer is null)
                 {
@@ -299,6 +340,7 @@ public sealed class StepDispatcher
                     cancellationToken).ConfigureAwait(false);
                 return StepDecision.Done(issued is null ? "credit issued" : $"credit issued: {issued}");
             case PublishEventAction publish:
+                batch?.CustomerChanged(step.CustomerId);
                 var publisher = services.GetRequiredService<ILoyaltyPublisher>();
                 await publisher.PublishAsync(new CustomEvent
                 {
@@ -315,7 +357,9 @@ public sealed class StepDispatcher
         }
     }
 
-    private async Task<StepDecision> SendAsync(ScheduledStep step, FlowDefinition flow, SendTemplateAction send, LoyaltyCustomer? customer, Func<TemplateModel> model, IServiceProvider services, CancellationToken cancellationToken)
+    private async Task<StepDecision> SendAsync(
+        ScheduledStep step, FlowDefinition flow, SendTemplateAction send, LoyaltyCustomer? customer, IReadOnlyList<Suppression>? suppressed,
+        ClaimedBatchReads? batch, Func<TemplateModel> model, IServiceProvider services, CancellationToken cancellationToken)
     {
         if (customer is null)
         {
@@ -323,7 +367,9 @@ public sealed class StepDispatcher
         }
 
         var now = _time.GetUtcNow();
-        var gate = await _consent.CheckAsync(step, customer, now, services, cancellationToken).ConfigureAwait(false);
+        var gate = suppressed is null
+            ? await _consent.CheckAsync(step, customer, now, services, cancellationToken).ConfigureAwait(false)
+            : await _consent.CheckAsync(step, customer, suppressed, now, services, cancellationToken).ConfigureAwait(false);
         if (gate.Skip is { } skip)
         {
             return StepDecision.Skip(skip);
@@ -356,6 +402,7 @@ public sealed class StepDispatcher
             case DeliveryOutcome.PermanentFailure:
                 if (result.HardBounce)
                 {
+                    batch?.AddressChanged(customer.NormalizedEmail);
                     var suppressions = services.GetRequiredService<ISuppressionStore>();
                     await suppressions.AddAsync(new Suppression { NormalizedEmail = customer.NormalizedEmail, Category = ConsentGate.All, Reason = "hard-bounce", CreatedAt = now }, cancellationToken).ConfigureAwait(false);
                 }

@@ -12,8 +12,8 @@ internal static class CompiledQueries
     /// <summary>The <typeparamref name="TQueries"/> of <paramref name="context"/>'s model, created on first use.</summary>
     /// <param name="context">The context whose model keeps the queries.</param>
     /// <param name="key">Unique per query set and context type.</param>
-    /// <param name="create">Compiles the queries.</param>
-    public static TQueries For<TQueries>(DbContext context, string key, Func<TQueries> create)
+    /// <param name="create">Compiles the queries for the context's model.</param>
+    public static TQueries For<TQueries>(DbContext context, string key, Func<DbContext, TQueries> create)
         where TQueries : class =>
-        context.Model.GetOrAddRuntimeAnnotationValue(key, static create => create!(), create);
+        context.Model.GetOrAddRuntimeAnnotationValue(key, static state => state.Create(state.Context), (Create: create, Context: context));
 }

@@ -93,7 +93,7 @@ public sealed class CustomerStore<TContext> : ICustomerStore
         return byCustomer.ToDictionary(p => p.Key, p => (IReadOnlyList<CustomerOrder>)p.Value, StringComparer.Ordinal);
     }
 
-    private CompiledCustomerQueries Queries => CompiledQueries.For(_context, QueriesKey, static () => new CompiledCustomerQueries());
+    private CompiledCustomerQueries Queries => CompiledQueries.For(_context, QueriesKey, static _ => new CompiledCustomerQueries());
 
     private sealed class CompiledCustomerQueries
     {

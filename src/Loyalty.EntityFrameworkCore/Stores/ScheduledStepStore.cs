@@ -29,6 +29,8 @@ public sealed class ScheduledStepStore<TContext> : IScheduledStepStore
     private const string NpgsqlProvider = "Npgsql.EntityFrameworkCore.PostgreSQL";
     private const string SqliteProvider = "Microsoft.EntityFrameworkCore.Sqlite";
 
+    private static readonly string UpdateSqlKey = "Loyalty:ScheduledStepStore:Update:" + typeof(TContext).FullName;
+
     private readonly TContext _context;
     private readonly ILogger _logger;
     private StepSql? _sql;
@@ -118,31 +120,14 @@ public sealed class ScheduledStepStore<TContext> : IScheduledStepStore
         ArgumentNullException.ThrowIfNull(step);
         var id = step.Id;
         var next = expectedVersion + 1;
-        var state = step.State;
-        var reason = step.Reason;
-        var messageId = step.MessageId;
-        var priority = step.Priority;
-        var attempts = step.Attempts;
-        var leaseOwner = step.LeaseOwner;
-        var dueAt = step.DueAt;
-        var availableAt = step.AvailableAt;
-        var updatedAt = step.UpdatedAt;
-        var completedAt = step.CompletedAt;
-        var rows = await Steps
-            .Where(s => s.Id == id && s.Version == expectedVersion)
-            .ExecuteUpdateAsync(
-                s => s.SetProperty(x => x.State, state)
-                    .SetProperty(x => x.Reason, reason)
-                    .SetProperty(x => x.MessageId, messageId)
-                    .SetProperty(x => x.Priority, priority)
-                    .SetProperty(x => x.Attempts, attempts)
-                    .SetProperty(x => x.LeaseOwner, leaseOwner)
-                    .SetProperty(x => x.DueAt, dueAt)
-                    .SetProperty(x => x.AvailableAt, availableAt)
-                    .SetProperty(x => x.UpdatedAt, updatedAt)
-                    .SetProperty(x => x.CompletedAt, completedAt)
-                    .SetProperty(x => x.Version, next),
-                cancellationToken).ConfigureAwait(false);
+        var update = CompiledQueries.For(_context, UpdateSqlKey, StepUpdateSql.For);
+        int rows;
+        using (var command = _context.Database.GetDbConnection().CreateCommand())
+        {
+            var parameters = update.CreateParameters(command, step, expectedVersion, next);
+            rows = await _context.Database.ExecuteSqlRawAsync(update.Sql, parameters, cancellationToken).ConfigureAwait(false);
+        }
+
         if (rows == 0)
         {
             Log.StepMovedOn(_logger, id, expectedVersion);

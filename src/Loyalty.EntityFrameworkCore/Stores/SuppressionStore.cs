@@ -132,7 +132,7 @@ public sealed class SuppressionStore<TContext> : ISuppressionStore
         }
     }
 
-    private CompiledSuppressionQueries Queries => CompiledQueries.For(_context, QueriesKey, static () => new CompiledSuppressionQueries());
+    private CompiledSuppressionQueries Queries => CompiledQueries.For(_context, QueriesKey, static _ => new CompiledSuppressionQueries());
 
     private Task<bool> ExistsAsync(string normalizedEmail, string category, CancellationToken cancellationToken) =>
         Suppressions.AsNoTracking().AnyAsync(s => s.NormalizedEmail == normalizedEmail && s.Category == category, cancellationToken);

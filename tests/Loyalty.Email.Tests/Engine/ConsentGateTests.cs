@@ -86,6 +86,31 @@ public sealed class ConsentGateTests
     }
 
     [Fact]
+    public async Task Suppressions_read_before_are_checked_as_given_and_not_read_again()
+    {
+        // The store has an unsubscribe the caller's earlier read did not see, and the other way round.
+        await _store.AddAsync(new Suppression { NormalizedEmail = "mei@example.com", Category = "marketing", Reason = "unsubscribed" }, CancellationToken.None);
+        Suppression[] bounced = [new() { NormalizedEmail = "mei@example.com", Category = ConsentGate.All, Reason = "hard-bounce" }];
+
+        (await Gate().CheckAsync(Step(), Customer(), [], Now, new Services(_store), CancellationToken.None)).Should().Be(ConsentDecision.Allow);
+        (await Gate().CheckAsync(Step(EmailCategories.Transactional), Customer(), bounced, Now, new Services(_store), CancellationToken.None))
+            .Skip.Should().Be("suppressed: hard-bounce");
+        await FluentActions.Awaiting(() => Gate().CheckAsync(Step(), Customer(), null!, Now, new Services(_store), CancellationToken.None))
+            .Should().ThrowAsync<ArgumentNullException>().WithParameterName("suppressions");
+    }
+
+    [Fact]
+    public async Task With_suppressions_read_before_the_frequency_cap_is_still_read_per_send()
+    {
+        _options.FrequencyCap.MaxSends = 1;
+        await AddAsync(Step(state: StepState.Sent, completedAt: Now.AddHours(-1)));
+
+        var decision = await Gate().CheckAsync(Step(), Customer(), [], Now, new Services(_store), CancellationToken.None);
+
+        decision.HoldReason.Should().Be("frequency-cap");
+    }
+
+    [Fact]
     public async Task A_hard_bounce_stops_transactional_mail_too()
     {
         await _store.AddAsync(new Suppression { NormalizedEmail = "mei@example.com", Category = ConsentGate.All, Reason = "hard-bounce" }, CancellationToken.None);

@@ -120,4 +120,39 @@ public abstract partial class StoreContractTests
                 .Should().ThrowExactlyAsync<ArgumentException>().WithParameterName("normalizedEmails");
         }
     }
+
+    [Fact]
+    public async Task A_guarded_transition_writes_every_field_it_owns_and_clears_the_ones_set_to_null()
+    {
+        await using var s = OpenSession();
+        var step = Step("k1", T0);
+        step.Reason = "held before";
+        step.LeaseOwner = "worker-1";
+        await s.Intake.CommitAsync(Schedule("e1", step), None);
+
+        var stored = (await s.Steps.FindAsync(step.Id, None))!;
+        var update = stored.Copy();
+        update.State = StepState.Sent;
+        update.Reason = null;
+        update.MessageId = "m1@shop.example";
+        update.Priority = 7;
+        update.Attempts = 3;
+        update.LeaseOwner = null;
+        update.DueAt = T0.AddMinutes(1);
+        update.AvailableAt = T0.AddMinutes(2);
+        update.UpdatedAt = T0.AddMinutes(3);
+        update.CompletedAt = T0.AddMinutes(4);
+        (await s.Steps.TryUpdateAsync(update, stored.Version, None)).Should().BeTrue();
+
+        update.Version.Should().Be(stored.Version + 1);
+        (await s.Steps.FindAsync(step.Id, None)).Should().BeEquivalentTo(update);
+
+        var back = update.Copy();
+        back.State = StepState.Held;
+        back.CompletedAt = null;
+        back.Reason = "transient: 451";
+        (await s.Steps.TryUpdateAsync(back, update.Version, None)).Should().BeTrue();
+        (await s.Steps.FindAsync(step.Id, None)).Should().BeEquivalentTo(back);
+        (await s.Steps.TryUpdateAsync(back, update.Version, None)).Should().BeFalse("the version moved on");
+    }
 }
