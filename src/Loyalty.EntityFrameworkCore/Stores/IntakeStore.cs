@@ -119,15 +119,8 @@ public sealed class IntakeStore<TContext> : IIntakeStore
                     return Refused(results);
                 }
 
-                StageMany(changeSets, known, staged);
-                if (AutoSaveChanges)
-                {
-                    await _context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    keep = true;
-                }
+                await StageAndSaveManyAsync(changeSets, known, staged, cancellationToken).ConfigureAwait(false);
+                keep = !AutoSaveChanges;
 
                 for (var i = 0; i < changeSets.Count; i++)
                 {
@@ -156,6 +149,34 @@ public sealed class IntakeStore<TContext> : IIntakeStore
                     staged.DetachAll();
                 }
             }
+        }
+    }
+
+    // Every staged row is Added, or Modified with its state and original version set by hand, so there is nothing
+    // for EF to detect in them. With auto-detect on, StagedEntities' look-up of tracked rows and SaveChanges each ran
+    // DetectChanges over the whole batch (snapshot comparison of ~400 entities per 100 events). The shop's own tracked
+    // changes are detected once, before staging, exactly as SaveChanges would have; the shop's setting comes back after.
+    private async Task StageAndSaveManyAsync(IReadOnlyList<IntakeChangeSet> changeSets, KnownRows known, StagedEntities staged, CancellationToken cancellationToken)
+    {
+        var tracker = _context.ChangeTracker;
+        var autoDetect = tracker.AutoDetectChangesEnabled;
+        if (autoDetect)
+        {
+            tracker.DetectChanges();
+        }
+
+        tracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            StageMany(changeSets, known, staged);
+            if (AutoSaveChanges)
+            {
+                await _context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            tracker.AutoDetectChangesEnabled = autoDetect;
         }
     }
 
