@@ -66,7 +66,8 @@ internal sealed class StagedEntities(DbContext context, bool keysUnique = false)
                 _trackedByKey[typeof(T)] = byKey;
             }
 
-            if (byKey.Remove(KeyOf(key, entity), out var same))
+            // The usual case (the context tracks none of these rows): no key string built per staged entity.
+            if (byKey.Count > 0 && byKey.Remove(KeyOf(key, entity), out var same))
             {
                 same.State = EntityState.Detached;
             }
