@@ -124,14 +124,24 @@ BDN_DIR="$WORK/bdn"
 if [ $SMOKE = 1 ]; then
     BDN_ARGS=(--job Dry --inProcess)
 else
-    BDN_ARGS=(--job Short)
+    BDN_ARGS=(--job Medium)
 fi
-log "stage 1 Compose (BenchmarkDotNet ${BDN_ARGS[*]})"
-dotnet benchmarks/Loyalty.Benchmarks/bin/Release/net10.0/Loyalty.Benchmarks.dll --filter '*' "${BDN_ARGS[@]}" \
-    --artifacts "$BDN_DIR" --exporters json markdown >"$OUT/compose.log" 2>&1 || { tail -50 "$OUT/compose.log" >&2; exit 1; }
-COMPOSE_JSON="$(ls "$BDN_DIR"/results/*-report-full-compressed.json | head -1)"
-cp "$COMPOSE_JSON" "$OUT/compose.json"
-cp "$(ls "$BDN_DIR"/results/*-report-github.md | head -1)" "$OUT/compose.md"
+# `-- --stages a,b` without "compose" skips stage 1 (BenchmarkDotNet); the summary then has null compose figures.
+RUN_COMPOSE=1
+for ((k = 0; k < ${#EXTRA[@]}; k++)); do
+    if [ "${EXTRA[$k]}" = "--stages" ] && [[ ",${EXTRA[$((k + 1))]:-}," != *",compose,"* ]]; then RUN_COMPOSE=0; fi
+done
+if [ $RUN_COMPOSE = 1 ]; then
+    log "stage 1 Compose (BenchmarkDotNet ${BDN_ARGS[*]})"
+    dotnet benchmarks/Loyalty.Benchmarks/bin/Release/net10.0/Loyalty.Benchmarks.dll --filter '*' "${BDN_ARGS[@]}" \
+        --artifacts "$BDN_DIR" --exporters json markdown >"$OUT/compose.log" 2>&1 || { tail -50 "$OUT/compose.log" >&2; exit 1; }
+    COMPOSE_JSON="$(ls "$BDN_DIR"/results/*-report-full-compressed.json | head -1)"
+    cp "$COMPOSE_JSON" "$OUT/compose.json"
+    cp "$(ls "$BDN_DIR"/results/*-report-github.md | head -1)" "$OUT/compose.md"
+
+else
+    log "stage 1 Compose skipped (--stages without compose)"
+fi
 
 THROUGHPUT_ARGS=(--out "$OUT" --work "$WORK/throughput" --pg "$PG_CONN" --smtp-port "$SMTP_PORT" --compose-report "$OUT/compose.json")
 if [ $SMOKE = 1 ]; then THROUGHPUT_ARGS+=(--smoke); fi
