@@ -180,7 +180,7 @@ public sealed class IntakeStore<TContext> : IIntakeStore
             // INSERT measured slower (Microsoft.Data.Sqlite binds each of some thousands of parameters by name).
             var direct = AutoSaveChanges && _context.Database.CurrentTransaction is null
                 && !string.Equals(_context.Database.ProviderName, SqliteProvider, StringComparison.Ordinal)
-                && !TracksIntakeRows(tracker) && RowInserter.CanInsert(_context.Model);
+                && !TracksIntakeRows(tracker) && RowInserter.Tables(_context) is not null;
             var newRows = direct ? new NewRows() : null;
             StageMany(changeSets, known, staged, newRows);
             if (newRows is not null)
@@ -227,9 +227,10 @@ public sealed class IntakeStore<TContext> : IIntakeStore
         try
         {
             var inserter = new RowInserter(_context, transaction.GetDbTransaction());
+            var tables = RowInserter.Tables(_context)!;
             foreach (var (type, rows) in newRows.ByType)
             {
-                await inserter.InsertAsync(type, rows, cancellationToken).ConfigureAwait(false);
+                await inserter.InsertAsync(tables[type], rows, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (DbException ex)
@@ -657,29 +658,47 @@ public sealed class IntakeStore<TContext> : IIntakeStore
     {
         private const int MaxParameters = 30_000; // SQLite's default limit is 32,766, PostgreSQL's 65,535
         private static readonly Type[] IntakeTypes = [typeof(ProcessedEvent), typeof(LoyaltyCustomer), typeof(CustomerOrder), typeof(ScheduledStep)];
+        private static readonly string TablesKey = "Loyalty:IntakeStore:Insert:" + typeof(TContext).FullName;
 
-        // Only plain mappings: every column a CLR property of the entity, one table, nothing owned or complex.
-        public static bool CanInsert(IModel model)
-            => IntakeTypes.All(t => model.FindEntityType(t) is { } e && e.GetTableName() is not null
-                && !e.GetProperties().Any(p => p.IsShadowProperty()) && !e.GetNavigations().Any()
-                && !e.GetComplexProperties().Any() && e.GetDirectlyDerivedTypes().Any() is false && e.BaseType is null);
+        /// <summary>
+        /// The INSERT of each intake type, built once per model (a runtime annotation, as the compiled queries); null
+        /// when a mapping is not plain (a shadow or complex property, a navigation, inheritance), so intake uses SaveChanges.
+        /// </summary>
+        public static Dictionary<Type, TableInsert>? Tables(DbContext context)
+            => CompiledQueries.For(context, TablesKey, static c => new InsertTables(Build(c))).Tables;
 
-        public async Task InsertAsync(Type type, List<object> rows, CancellationToken cancellationToken)
+        private static Dictionary<Type, TableInsert>? Build(DbContext context)
         {
-            var entityType = context.Model.FindEntityType(type)!;
-            var table = StoreObjectIdentifier.Table(entityType.GetTableName()!, entityType.GetSchema());
-            var sql = context.GetService<ISqlGenerationHelper>();
-            var properties = entityType.GetProperties().Where(p => p.GetColumnName(table) is not null).ToList();
-            var mappings = properties.Select(p => p.GetRelationalTypeMapping()).ToList();
-            var getters = properties.Select(p => p.GetGetter()).ToList();
-            var head = new StringBuilder("INSERT INTO ").Append(sql.DelimitIdentifier(table.Name, table.Schema)).Append(" (");
-            for (var c = 0; c < properties.Count; c++)
+            var model = context.Model;
+            if (!IntakeTypes.All(t => model.FindEntityType(t) is { } e && e.GetTableName() is not null
+                && !e.GetProperties().Any(p => p.IsShadowProperty()) && !e.GetNavigations().Any()
+                && !e.GetComplexProperties().Any() && e.GetDirectlyDerivedTypes().Any() is false && e.BaseType is null))
             {
-                head.Append(c == 0 ? "" : ", ").Append(sql.DelimitIdentifier(properties[c].GetColumnName(table)!));
+                return null;
             }
 
-            head.Append(") VALUES ");
-            var perStatement = Math.Max(1, MaxParameters / properties.Count);
+            var sql = context.GetService<ISqlGenerationHelper>();
+            var tables = new Dictionary<Type, TableInsert>();
+            foreach (var type in IntakeTypes)
+            {
+                var entityType = model.FindEntityType(type)!;
+                var table = StoreObjectIdentifier.Table(entityType.GetTableName()!, entityType.GetSchema());
+                var properties = entityType.GetProperties().Where(p => p.GetColumnName(table) is not null).ToList();
+                var head = "INSERT INTO " + sql.DelimitIdentifier(table.Name, table.Schema) + " ("
+                    + string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!))) + ") VALUES ";
+                tables[type] = new TableInsert(
+                    head,
+                    [.. properties.Select(p => (p.GetRelationalTypeMapping(), p.GetGetter(), p.IsNullable))],
+                    sql);
+            }
+
+            return tables;
+        }
+
+        public async Task InsertAsync(TableInsert insert, List<object> rows, CancellationToken cancellationToken)
+        {
+            var columns = insert.Columns;
+            var perStatement = Math.Max(1, MaxParameters / columns.Length);
             for (var start = 0; start < rows.Count; start += perStatement)
             {
                 var count = Math.Min(perStatement, rows.Count - start);
@@ -690,18 +709,19 @@ public sealed class IntakeStore<TContext> : IIntakeStore
                     command.CommandTimeout = timeout;
                 }
 
-                var text = new StringBuilder(head.ToString(), head.Length + (count * properties.Count * 8));
+                var text = new StringBuilder(insert.Head, insert.Head.Length + (count * columns.Length * 8));
                 var n = 0;
                 for (var r = 0; r < count; r++)
                 {
                     var row = rows[start + r];
                     text.Append(r == 0 ? "(" : ", (");
-                    for (var c = 0; c < properties.Count; c++)
+                    for (var c = 0; c < columns.Length; c++)
                     {
-                        var name = "@p" + n.ToString(CultureInfo.InvariantCulture);
+                        var name = "p" + n.ToString(CultureInfo.InvariantCulture);
                         n++;
-                        text.Append(c == 0 ? "" : ", ").Append(name);
-                        command.Parameters.Add(mappings[c].CreateParameter(command, name, getters[c].GetClrValueUsingContainingEntity(row), properties[c].IsNullable));
+                        text.Append(c == 0 ? "" : ", ").Append(insert.Sql.GenerateParameterNamePlaceholder(name));
+                        var (mapping, getter, nullable) = columns[c];
+                        command.Parameters.Add(mapping.CreateParameter(command, insert.Sql.GenerateParameterName(name), getter.GetClrValueUsingContainingEntity(row), nullable));
                     }
 
                     text.Append(')');
@@ -712,4 +732,10 @@ public sealed class IntakeStore<TContext> : IIntakeStore
             }
         }
     }
+
+    // The runtime annotation needs a reference type, also when the answer is "not plain" (null).
+    private sealed record InsertTables(Dictionary<Type, TableInsert>? Tables);
+
+    // One table's INSERT head ("INSERT INTO t (a, b) VALUES ") and, per column, how a row's value becomes a parameter.
+    private sealed record TableInsert(string Head, (RelationalTypeMapping Mapping, IClrPropertyGetter Getter, bool Nullable)[] Columns, ISqlGenerationHelper Sql);
 }

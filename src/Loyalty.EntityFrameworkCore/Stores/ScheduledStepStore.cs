@@ -30,10 +30,10 @@ public sealed class ScheduledStepStore<TContext> : IScheduledStepStore
     private const string SqliteProvider = "Microsoft.EntityFrameworkCore.Sqlite";
 
     private static readonly string UpdateSqlKey = "Loyalty:ScheduledStepStore:Update:" + typeof(TContext).FullName;
+    private static readonly string ClaimSqlKey = "Loyalty:ScheduledStepStore:Claim:" + typeof(TContext).FullName;
 
     private readonly TContext _context;
     private readonly ILogger _logger;
-    private StepSql? _sql;
 
     /// <summary>Creates the store over <paramref name="context"/>.</summary>
     public ScheduledStepStore(TContext context, ILogger<ScheduledStepStore<TContext>>? logger = null)
@@ -254,5 +254,6 @@ public sealed class ScheduledStepStore<TContext> : IScheduledStepStore
         return parameter;
     }
 
-    private StepSql Sql => _sql ??= StepSql.For(_context);
+    // Built once per model (it was once per store instance, that is per scope and claim).
+    private StepSql Sql => CompiledQueries.For(_context, ClaimSqlKey, StepSql.For);
 }
