@@ -12,23 +12,8 @@ namespace Loyalty.EntityFrameworkCore.Tests.Intake;
 /// store's checks and before its write (just before the store begins its transaction): the write fails on the unique
 /// key, nothing of the batch stays, and the next round answers from what the database then holds.
 /// </summary>
-public abstract class BatchedIntakeRaceTests : IAsyncLifetime
+public abstract class BatchedIntakeRaceTests : IntakeDatabaseTest
 {
-    private static readonly DateTimeOffset Now = new(2026, 5, 4, 8, 0, 0, TimeSpan.Zero);
-
-    protected abstract void UseDatabase(DbContextOptionsBuilder options);
-
-    protected abstract Task ResetAsync(LoyaltyDbContext context);
-
-    public async Task InitializeAsync()
-    {
-        await using var context = NewContext();
-        await context.Database.EnsureCreatedAsync();
-        await ResetAsync(context);
-    }
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
     [Fact]
     public async Task A_step_key_taken_after_the_checks_is_left_out_on_the_retry_and_the_rest_is_written()
     {
@@ -96,18 +81,6 @@ public abstract class BatchedIntakeRaceTests : IAsyncLifetime
         EventJson = "{}", Category = "marketing", DueAt = Now.AddDays(1), AvailableAt = Now.AddDays(1), CreatedAt = Now, UpdatedAt = Now,
     };
 
-    private LoyaltyDbContext NewContext(RaceInterceptor? race = null)
-    {
-        var options = new DbContextOptionsBuilder<LoyaltyDbContext>();
-        UseDatabase(options);
-        if (race is not null)
-        {
-            options.AddInterceptors(race);
-        }
-
-        return new LoyaltyDbContext(options.Options);
-    }
-
     /// <summary>Runs the other writer once, when the store first begins its write transaction.</summary>
     private sealed class RaceInterceptor(Func<Task> otherWriter) : DbTransactionInterceptor
     {
@@ -130,20 +103,9 @@ public abstract class BatchedIntakeRaceTests : IAsyncLifetime
 public sealed class SqliteBatchedIntakeRaceTests(SqliteDatabase database) : BatchedIntakeRaceTests, IClassFixture<SqliteDatabase>
 {
     protected override void UseDatabase(DbContextOptionsBuilder options) => options.UseSqlite(database.ConnectionString);
-
-    protected override async Task ResetAsync(LoyaltyDbContext context)
-    {
-        await context.ProcessedEvents.ExecuteDeleteAsync();
-        await context.Customers.ExecuteDeleteAsync();
-        await context.CustomerOrders.ExecuteDeleteAsync();
-        await context.ScheduledSteps.ExecuteDeleteAsync();
-    }
 }
 
 public sealed class PostgresBatchedIntakeRaceTests(PostgresDatabase database) : BatchedIntakeRaceTests, IClassFixture<PostgresDatabase>
 {
     protected override void UseDatabase(DbContextOptionsBuilder options) => options.UseNpgsql(database.ConnectionString);
-
-    protected override Task ResetAsync(LoyaltyDbContext context)
-        => context.Database.ExecuteSqlRawAsync("TRUNCATE loyalty_processed_events, loyalty_customers, loyalty_customer_orders, loyalty_scheduled_steps, loyalty_suppressions");
 }

@@ -17,23 +17,8 @@ namespace Loyalty.EntityFrameworkCore.Tests.Intake;
 /// <see cref="ILoyaltyPublisher.PublishManyAsync"/> over the EF stores on a real database: one transaction per batch,
 /// with the outcome of publishing the events one by one.
 /// </summary>
-public abstract class BatchedPublishTests : IAsyncLifetime
+public abstract class BatchedPublishTests : IntakeDatabaseTest
 {
-    private static readonly DateTimeOffset Now = new(2026, 5, 4, 8, 0, 0, TimeSpan.Zero);
-
-    protected abstract void UseDatabase(DbContextOptionsBuilder options);
-
-    protected abstract Task ResetAsync(LoyaltyDbContext context);
-
-    public async Task InitializeAsync()
-    {
-        await using var context = NewContext();
-        await context.Database.EnsureCreatedAsync();
-        await ResetAsync(context);
-    }
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
     [Fact]
     public async Task A_mixed_batch_leaves_the_same_rows_and_results_as_publishing_one_by_one()
     {
@@ -147,13 +132,6 @@ public abstract class BatchedPublishTests : IAsyncLifetime
         (await context.Customers.AnyAsync(c => c.CustomerId == "c2")).Should().BeFalse();
     }
 
-    private LoyaltyDbContext NewContext()
-    {
-        var options = new DbContextOptionsBuilder<LoyaltyDbContext>();
-        UseDatabase(options);
-        return new LoyaltyDbContext(options.Options);
-    }
-
     private async Task<object> SnapshotAsync()
     {
         await using var context = NewContext();
@@ -222,7 +200,7 @@ public abstract class BatchedPublishTests : IAsyncLifetime
             .UseEntityFrameworkCore<LoyaltyDbContext>();
         if (meddler is not null)
         {
-            services.AddScoped<IIntakeStore>(sp => new MeddlingIntake(new IntakeStore<LoyaltyDbContext>(sp.GetRequiredService<LoyaltyDbContext>()), meddler, NewContext));
+            services.AddScoped<IIntakeStore>(sp => new MeddlingIntake(new IntakeStore<LoyaltyDbContext>(sp.GetRequiredService<LoyaltyDbContext>()), meddler, () => NewContext()));
         }
 
         return new PublisherHost(services.BuildServiceProvider());
@@ -286,20 +264,9 @@ public abstract class BatchedPublishTests : IAsyncLifetime
 public sealed class SqliteBatchedPublishTests(SqliteDatabase database) : BatchedPublishTests, IClassFixture<SqliteDatabase>
 {
     protected override void UseDatabase(DbContextOptionsBuilder options) => options.UseSqlite(database.ConnectionString);
-
-    protected override async Task ResetAsync(LoyaltyDbContext context)
-    {
-        await context.ProcessedEvents.ExecuteDeleteAsync();
-        await context.Customers.ExecuteDeleteAsync();
-        await context.CustomerOrders.ExecuteDeleteAsync();
-        await context.ScheduledSteps.ExecuteDeleteAsync();
-    }
 }
 
 public sealed class PostgresBatchedPublishTests(PostgresDatabase database) : BatchedPublishTests, IClassFixture<PostgresDatabase>
 {
     protected override void UseDatabase(DbContextOptionsBuilder options) => options.UseNpgsql(database.ConnectionString);
-
-    protected override Task ResetAsync(LoyaltyDbContext context)
-        => context.Database.ExecuteSqlRawAsync("TRUNCATE loyalty_processed_events, loyalty_customers, loyalty_customer_orders, loyalty_scheduled_steps, loyalty_suppressions");
 }
