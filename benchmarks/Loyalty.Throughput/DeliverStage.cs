@@ -62,14 +62,20 @@ public static class DeliverStage
 
         var failedBefore = probe.Failed;
         List<double> pooledRounds = [], reusedRounds = [], sourceRounds = [];
+        List<Dictionary<string, object?>> pooledCpu = [];
         MimeMessage[] messages = [];
         for (var round = 0; round < Rounds; round++)
         {
             messages = Compose(n);
             var reusedMessages = Compose(n);
+            var cpuBefore = MachineCpu.Available ? MachineCpu.Read() : null;
             var watch = Stopwatch.StartNew();
             await Parallel.ForEachAsync(messages, parallel, async (m, ct) => await transport.SendAsync(m, ct));
             pooledRounds.Add(n / watch.Elapsed.TotalSeconds);
+            if (cpuBefore is not null)
+            {
+                pooledCpu.Add(MachineCpu.Read().PerUnitSince(cpuBefore, n));
+            }
 
             watch.Restart();
             await SendOnEachAsync(clients, reusedMessages);
@@ -96,6 +102,12 @@ public static class DeliverStage
 
         static string Rates(List<double> rates) => string.Join(" ", rates.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)));
         Console.WriteLine($"deliver rounds (pooled | reused+TCP_NODELAY | smtp-source -d): {Rates(pooledRounds)} | {Rates(reusedRounds)} | {Rates(sourceRounds)}");
+        foreach (var cpu in pooledCpu)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"deliver: pooled round CPU ms per message by process: harness {cpu["harness_cpu_ms_per_send"]:F3}, smtp-sink {cpu["smtp-sink_cpu_ms_per_send"]:F3}, other {cpu["other_cpu_ms_per_send"]:F3}; cores busy {cpu["machine_busy_share"]:P0}"));
+        }
+
         Console.WriteLine($"deliver: {n} msgs x {size} B, concurrency {o.Concurrency}, median of {Rounds} rounds: pooled {pooled:F0}/s, connection-per-message {perConnection:F0}/s, reused+TCP_NODELAY {reusedNoDelay:F0}/s, smtp-source -d {sourceReuse:F0}/s, smtp-source (new connection each) {sourceNew:F0}/s");
         return new Dictionary<string, object?>
         {
@@ -110,6 +122,7 @@ public static class DeliverStage
             ["smtp_source_new_connection_msgs_per_s"] = sourceNew,
             ["rounds"] = Rounds,
             ["pooled_rounds_msgs_per_s"] = pooledRounds,
+            ["pooled_rounds_machine_cpu"] = pooledCpu,
             ["reused_connections_tcp_nodelay_rounds_msgs_per_s"] = reusedRounds,
             ["smtp_source_reuse_rounds_msgs_per_s"] = sourceRounds,
             ["deliver_vs_connection_per_message"] = pooled / perConnection,

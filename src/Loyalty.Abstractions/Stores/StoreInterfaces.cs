@@ -92,6 +92,29 @@ public static class StoreKeys
 
         return distinct;
     }
+
+    /// <summary>
+    /// Checks the writes of one <see cref="IScheduledStepStore.TryUpdateManyAsync"/> call before anything is written:
+    /// every write has a step, and no step is written twice in one call (which of two writes of one row wins would
+    /// depend on the store).
+    /// </summary>
+    /// <param name="updates">The writes; may be empty.</param>
+    /// <param name="parameterName">The name of the caller's parameter, for the exception.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="updates"/> is null.</exception>
+    /// <exception cref="ArgumentException">A write has no step, or two writes have the same step id.</exception>
+    public static void CheckStepUpdates(IReadOnlyList<StepUpdate> updates, string parameterName)
+    {
+        ArgumentNullException.ThrowIfNull(updates, parameterName);
+        var seen = new HashSet<Guid>(updates.Count);
+        for (var i = 0; i < updates.Count; i++)
+        {
+            var step = updates[i].Step ?? throw new ArgumentException($"Write {i} of the batch has no step.", parameterName);
+            if (!seen.Add(step.Id))
+            {
+                throw new ArgumentException($"Write {i} of the batch is of step {step.Id}, which an earlier write of the batch writes too.", parameterName);
+            }
+        }
+    }
 }
 
 /// <summary>How an intake commit ended.</summary>
@@ -183,12 +206,41 @@ public interface IScheduledStepStore
     /// </summary>
     Task<bool> TryUpdateAsync(ScheduledStep step, int expectedVersion, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Writes the results of several steps, each guarded as <see cref="TryUpdateAsync"/> guards one; returns, in
+    /// order, whether each was written (false: another worker had moved it on). The dispatch writes the results of
+    /// steps that finish together with one call (a group commit).
+    /// </summary>
+    /// <remarks>
+    /// A store that can should write all of them in one statement or transaction, and on an exception write none.
+    /// The default implementation calls <see cref="TryUpdateAsync"/> for each in turn, so an exception part-way
+    /// leaves the ones before it written: trying them again then answers false for those.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="updates"/> is null.</exception>
+    /// <exception cref="ArgumentException">A write has no step, or a step is written twice (<see cref="StoreKeys.CheckStepUpdates"/>); nothing is written.</exception>
+    async Task<IReadOnlyList<bool>> TryUpdateManyAsync(IReadOnlyList<StepUpdate> updates, CancellationToken cancellationToken)
+    {
+        StoreKeys.CheckStepUpdates(updates, nameof(updates));
+        var results = new bool[updates.Count];
+        for (var i = 0; i < updates.Count; i++)
+        {
+            results[i] = await TryUpdateAsync(updates[i].Step, updates[i].ExpectedVersion, cancellationToken).ConfigureAwait(false);
+        }
+
+        return results;
+    }
+
     /// <summary>One step by id.</summary>
     Task<ScheduledStep?> FindAsync(Guid id, CancellationToken cancellationToken);
 
     /// <summary>Steps matching <paramref name="query"/>, newest due first.</summary>
     Task<IReadOnlyList<ScheduledStep>> QueryAsync(StepQuery query, CancellationToken cancellationToken);
 }
+
+/// <summary>One guarded write of <see cref="IScheduledStepStore.TryUpdateManyAsync"/>.</summary>
+/// <param name="Step">The step, with the state, reason and times to write.</param>
+/// <param name="ExpectedVersion">The version it was claimed at: written only if the stored version is still this one.</param>
+public readonly record struct StepUpdate(ScheduledStep Step, int ExpectedVersion);
 
 /// <summary>A filter over scheduled steps, for admin pages and tests.</summary>
 public sealed record StepQuery

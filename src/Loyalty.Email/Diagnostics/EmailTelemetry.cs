@@ -5,7 +5,7 @@ namespace Loyalty.Email.Diagnostics;
 
 /// <summary>
 /// The <c>Loyalty.Email</c> Meter (from <see cref="IMeterFactory"/>) and ActivitySource: events received, steps
-/// scheduled, sends by outcome, send latency and the depth of due work.
+/// scheduled, sends by outcome, send latency, the size of the dispatch's result writes and the depth of due work.
 /// </summary>
 public sealed class EmailTelemetry : IDisposable
 {
@@ -18,6 +18,7 @@ public sealed class EmailTelemetry : IDisposable
     private readonly Counter<long> _scheduled;
     private readonly Counter<long> _steps;
     private readonly Histogram<double> _sendLatency;
+    private readonly Histogram<int> _resultsPerWrite;
     private long _lastClaimed;
 
     /// <summary>Creates the instruments.</summary>
@@ -30,6 +31,8 @@ public sealed class EmailTelemetry : IDisposable
         _scheduled = _meter.CreateCounter<long>("loyalty.email.steps.scheduled", description: "Steps scheduled by intake.");
         _steps = _meter.CreateCounter<long>("loyalty.email.steps.completed", description: "Steps by outcome (sent, held, skipped, failed).");
         _sendLatency = _meter.CreateHistogram<double>("loyalty.email.send.duration", unit: "ms", description: "Time to hand one message to the transport.");
+        _resultsPerWrite = _meter.CreateHistogram<int>(
+            "loyalty.email.steps.results_per_write", unit: "{result}", description: "Step results written together in one store call (the size of the dispatch's group commit).");
         _meter.CreateObservableGauge("loyalty.email.dispatch.last_batch", () => Interlocked.Read(ref _lastClaimed), description: "Steps claimed by the last dispatch batch (a proxy for queue depth).");
     }
 
@@ -45,6 +48,8 @@ public sealed class EmailTelemetry : IDisposable
     internal void StepCompleted(string outcome, string flowId) => _steps.Add(1, new("outcome", outcome), new("flow", flowId));
 
     internal void SendDuration(double milliseconds) => _sendLatency.Record(milliseconds);
+
+    internal void ResultsWritten(int count) => _resultsPerWrite.Record(count);
 
     internal void Claimed(int count) => Interlocked.Exchange(ref _lastClaimed, count);
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Loyalty.DependencyInjection;
@@ -29,6 +30,10 @@ namespace Loyalty.Email.Scheduling;
 /// than 30 seconds after that read, or whose customer an earlier step of the batch changed (a published event, a
 /// credit) or whose address it suppressed (a hard bounce), reads its own just before it sends, as
 /// <see cref="RunStepAsync"/> always does. The frequency cap and service-issue reads stay per step.
+/// <para>Results are written as a group commit (<see cref="StepResultWriter"/>): the results of steps that finish
+/// while a write is under way go out together in one store call. A lane sends its next message only after its
+/// previous result is written, so at most <see cref="EmailOptions.Concurrency"/> delivered messages are ever
+/// unrecorded, as when every step waited for its own write.</para>
 /// </remarks>
 public sealed class StepDispatcher
 {
@@ -46,6 +51,7 @@ public sealed class StepDispatcher
     private readonly TimeProvider _time;
     private readonly EmailTelemetry _telemetry;
     private readonly ILogger<StepDispatcher> _logger;
+    private readonly StepResultWriter _results;
     private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
     /// <summary>Created by DI.</summary>
@@ -82,6 +88,7 @@ public sealed class StepDispatcher
         _time = time;
         _telemetry = telemetry;
         _logger = logger;
+        _results = new StepResultWriter(scopes, time, logger, telemetry);
     }
 
     /// <summary>Claims and runs due steps until none is due; returns how many were worked on.</summary>
@@ -109,18 +116,16 @@ public sealed class StepDispatcher
             // One customer's steps run one after the other (a frequency cap or a service-recovery cap counts what
             // the step before it sent), customers in parallel. Higher priority first, so under a frequency cap the
             // more important flow wins the slot.
-            var perCustomer = batch
+            var perCustomer = new ConcurrentQueue<List<ScheduledStep>>(batch
                 .GroupBy(s => s.CustomerId, StringComparer.Ordinal)
-                .Select(g => g.OrderByDescending(s => s.Priority).ThenBy(s => s.DueAt).ThenBy(s => s.StepIndex).ThenBy(s => s.Id).ToList())
-                .ToList();
-            await Parallel.ForEachAsync(perCustomer, new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = cancellationToken },
-                async (steps, ct) =>
-                {
-                    foreach (var step in steps)
-                    {
-                        await RunClaimedAsync(step, reads, ct).ConfigureAwait(false);
-                    }
-                }).ConfigureAwait(false);
+                .Select(g => g.OrderByDescending(s => s.Priority).ThenBy(s => s.DueAt).ThenBy(s => s.StepIndex).ThenBy(s => s.Id).ToList()));
+            var lanes = new Task[Math.Min(_options.Concurrency, perCustomer.Count)];
+            for (var i = 0; i < lanes.Length; i++)
+            {
+                lanes[i] = Task.Run(() => RunLaneAsync(perCustomer, reads, cancellationToken), cancellationToken);
+            }
+
+            await Task.WhenAll(lanes).ConfigureAwait(false);
         }
     }
 
@@ -139,8 +144,38 @@ public sealed class StepDispatcher
             return false;
         }
 
-        await RunClaimedAsync(step, null, cancellationToken).ConfigureAwait(false);
+        var finished = await RunClaimedAsync(step, null, Task.CompletedTask, null, cancellationToken).ConfigureAwait(false);
+        await finished.ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>
+    /// One of a batch's <see cref="EmailOptions.Concurrency"/> lanes: takes customers until none is left and runs
+    /// each one's steps in order. A step's result is written while the lane renders the next step (the writes of
+    /// all lanes go out together, <see cref="StepResultWriter"/>), but the next step sends nothing, and a next step
+    /// of the same customer reads nothing, until that result is written: so a frequency cap counts what the step
+    /// before sent, and no more than one delivered message per lane is ever unrecorded, as when each step waited
+    /// for its own write.
+    /// </summary>
+    private async Task RunLaneAsync(ConcurrentQueue<List<ScheduledStep>> customers, ClaimedBatchReads? reads, CancellationToken cancellationToken)
+    {
+        var written = Task.CompletedTask;
+        string? customer = null;
+        try
+        {
+            while (customers.TryDequeue(out var steps))
+            {
+                foreach (var step in steps)
+                {
+                    written = await RunClaimedAsync(step, reads, written, customer, cancellationToken).ConfigureAwait(false);
+                    customer = step.CustomerId;
+                }
+            }
+        }
+        finally
+        {
+            await written.ConfigureAwait(false);
+        }
     }
 
     // Null when the batch read failed: then every step reads its own, as before there were batch reads.
@@ -164,26 +199,38 @@ public sealed class StepDispatcher
         }
     }
 
-    private async Task RunClaimedAsync(ScheduledStep step, ClaimedBatchReads? batch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Decides and acts on one claimed step and queues its result. Returns once the result is queued; the task it
+    /// returns ends when the result is written (or could not be) and logged. <paramref name="previous"/> is the write
+    /// of the step run before on this lane: awaited before this one reads anything of its customer when it was the
+    /// same customer's, otherwise just before sending, and always before this result is queued.
+    /// </summary>
+    private async Task<Task> RunClaimedAsync(ScheduledStep step, ClaimedBatchReads? batch, Task previous, string? previousCustomer, CancellationToken cancellationToken)
     {
         using var activity = _telemetry.ActivitySource.StartActivity("loyalty.step", ActivityKind.Internal);
         activity?.SetTag("loyalty.flow", step.FlowId);
         activity?.SetTag("loyalty.step.id", step.Id);
+        if (string.Equals(previousCustomer, step.CustomerId, StringComparison.Ordinal))
+        {
+            await previous.ConfigureAwait(false);
+        }
+
         // A batch shares one lease: a step reached after half of it has run out is left alone (nothing written), so
         // it cannot be sent here while another worker, which claimed it after the lease, sends it too.
         if (step.AvailableAt - _time.GetUtcNow() < _options.Lease / 2)
         {
             EmailLog.StepLeaseRunningOut(_logger, step.Id);
-            return;
+            return previous;
         }
 
-        await using var scope = _scopes.CreateAsyncScope();
-        var services = scope.ServiceProvider;
+        // The step's own scope, created only if something needs it: a send whose customer, orders and suppressions
+        // came with the batch reads nothing else (its result goes out with others' through _results).
+        await using var services = new StepServices(_scopes);
         var claimedVersion = step.Version;
         StepDecision decision;
         try
         {
-            decision = await DecideAndActAsync(step, batch, services, cancellationToken).ConfigureAwait(false);
+            decision = await DecideAndActAsync(step, batch, services, previous, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -208,7 +255,13 @@ public sealed class StepDispatcher
             step.CompletedAt = now;
         }
 
-        var written = await WriteResultAsync(step, claimedVersion, leaseEnd, services).ConfigureAwait(false);
+        await previous.ConfigureAwait(false);
+        return FinishAsync(step, decision.State, decision.Reason, _results.WriteAsync(step, claimedVersion, leaseEnd));
+    }
+
+    private async Task FinishAsync(ScheduledStep step, StepState state, string? reason, Task<bool?> write)
+    {
+        var written = await write.ConfigureAwait(false);
         if (written is not true)
         {
             if (written is false)
@@ -216,7 +269,7 @@ public sealed class StepDispatcher
                 EmailLog.StepLostLease(_logger, step.Id);
             }
 
-            if (decision.State == StepState.Sent)
+            if (state == StepState.Sent)
             {
                 EmailLog.DeliveredResultTooLate(_logger, step.Id, step.MessageId);
             }
@@ -224,49 +277,11 @@ public sealed class StepDispatcher
             return;
         }
 
-        _telemetry.StepCompleted(decision.State.ToString().ToLowerInvariant(), step.FlowId);
-        EmailLog.StepFinished(_logger, step.Id, step.FlowId, decision.State.ToString(), decision.Reason);
+        _telemetry.StepCompleted(state.ToString().ToLowerInvariant(), step.FlowId);
+        EmailLog.StepFinished(_logger, step.Id, step.FlowId, state.ToString(), reason);
     }
 
-    /// <summary>
-    /// Writes a step's result, guarded by the version it was claimed at. A failed write (a dropped database
-    /// connection) is tried again while the claim's lease lasts, because once the lease has run out another worker may
-    /// claim the step and, if it was delivered, send it a second time. True when written, false when another worker
-    /// had moved the step on, null when every attempt failed.
-    /// </summary>
-    private async Task<bool?> WriteResultAsync(ScheduledStep step, int claimedVersion, DateTimeOffset leaseEnd, IServiceProvider services)
-    {
-        var delay = TimeSpan.FromMilliseconds(50);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                if (attempt == 1)
-                {
-                    return await services.GetRequiredService<IScheduledStepStore>().TryUpdateAsync(step, claimedVersion, CancellationToken.None).ConfigureAwait(false);
-                }
-
-                // A fresh scope per retry: the DbContext of the failed attempt may hold a broken connection.
-                await using var scope = _scopes.CreateAsyncScope();
-                return await scope.ServiceProvider.GetRequiredService<IScheduledStepStore>().TryUpdateAsync(step, claimedVersion, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                if (_time.GetUtcNow() + delay >= leaseEnd)
-                {
-                    EmailLog.StepResultNotWritten(_logger, ex, step.Id, step.State.ToString());
-                    return null;
-                }
-
-                EmailLog.StepResultWriteFailed(_logger, ex, step.Id, attempt);
-            }
-
-            await Task.Delay(delay, _time, CancellationToken.None).ConfigureAwait(false);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(1).Ticks));
-        }
-    }
-
-    private async Task<StepDecision> DecideAndActAsync(ScheduledStep step, ClaimedBatchReads? batch, IServiceProvider services, CancellationToken cancellationToken)
+    private async Task<StepDecision> DecideAndActAsync(ScheduledStep step, ClaimedBatchReads? batch, IServiceProvider services, Task previous, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var reads = batch?.For(step, now);
@@ -292,10 +307,9 @@ public sealed class StepDispatcher
             orders = await customers.GetOrdersAsync(step.CustomerId, cancellationToken).ConfigureAwait(false);
         }
 
-        var steps = services.GetRequiredService<IScheduledStepStore>();
         if (flow.Id == LoyaltyEmailBuilder.ServiceRecoveryFlowId && triggerEvent is ServiceIssueDetected)
         {
-            var issues = await ServiceIssueHistory.ReadAsync(steps, _flows, step.CustomerId, flow.Id, cancellationToken).ConfigureAwait(false);
+            var issues = await ServiceIssueHistory.ReadAsync(services.GetRequiredService<IScheduledStepStore>(), _flows, step.CustomerId, flow.Id, cancellationToken).ConfigureAwait(false);
             var cap = _options.ServiceRecovery;
             if (ServiceIssueHistory.IsCapped(issues, step.TriggerEventId, cap.MaxPerCustomer, cap.Period))
             {
@@ -306,13 +320,16 @@ public sealed class StepDispatcher
         var openIssues = 0;
         if (definition.ExitConditions.Any(c => c is BuiltInFlowCondition { Kind: BuiltInCondition.HasOpenServiceIssue }))
         {
-            var all = await ServiceIssueHistory.ReadAsync(steps, _flows, step.CustomerId, null, cancellationToken).ConfigureAwait(false);
+            var all = await ServiceIssueHistory.ReadAsync(services.GetRequiredService<IScheduledStepStore>(), _flows, step.CustomerId, null, cancellationToken).ConfigureAwait(false);
             openIssues = ServiceIssueHistory.Open(all, now, _options.ServiceIssuePause, step.TriggerEventId).Count;
         }
 
         var context = new FlowConditionContext(triggerEvent, customer, orders, now) { OpenServiceIssues = openIssues };
         TemplateModel? model = null;
-        TemplateModel Model() => model ??= _models.Create(triggerEvent, customer, Links(customer));
+        // One signed token per step for the unsubscribe and preferences links and the List-Unsubscribe header.
+        string? token = null;
+        string UnsubscribeToken(LoyaltyCustomer c) => token ??= IssueUnsubscribeToken(c);
+        TemplateModel Model() => model ??= _models.Create(triggerEvent, customer, Links(customer, UnsubscribeToken));
 
         foreach (var exit in definition.ExitConditions)
         {
@@ -325,7 +342,7 @@ public sealed class StepDispatcher
         switch (definition.Action)
         {
             case SendTemplateAction send:
-                return await SendAsync(step, flow, send, customer, reads?.Suppressions, batch, Model, services, cancellationToken).ConfigureAwait(false);
+                return await SendAsync(step, flow, send, customer, reads?.Suppressions, batch, Model, UnsubscribeToken, services, previous, cancellationToken).ConfigureAwait(false);
             case IssueCreditAction credit:
                 batch?.CustomerChanged(step.CustomerId);
                 var issuer = services.GetService<ICreditIssuer>();
@@ -359,7 +376,8 @@ public sealed class StepDispatcher
 
     private async Task<StepDecision> SendAsync(
         ScheduledStep step, FlowDefinition flow, SendTemplateAction send, LoyaltyCustomer? customer, IReadOnlyList<Suppression>? suppressed,
-        ClaimedBatchReads? batch, Func<TemplateModel> model, IServiceProvider services, CancellationToken cancellationToken)
+        ClaimedBatchReads? batch, Func<TemplateModel> model, Func<LoyaltyCustomer, string> unsubscribeToken, IServiceProvider services, Task previous,
+        CancellationToken cancellationToken)
     {
         if (customer is null)
         {
@@ -384,7 +402,7 @@ public sealed class StepDispatcher
         var content = _templates.Render(send.TemplateName, locale, model());
         var messageId = $"{step.Id:N}@{MessageIdDomain()}";
         var marketing = EmailCategories.IsMarketing(step.Category);
-        var unsubscribe = marketing ? UnsubscribeUrl(customer) : null;
+        var unsubscribe = marketing ? UnsubscribeUrl(unsubscribeToken(customer)) : null;
         var message = EmailMessageComposer.Compose(content, new Envelope(
             flow.From ?? _options.From, flow.ReplyTo ?? _options.ReplyTo, customer.Email,
             string.Join(' ', new[] { customer.FirstName, customer.LastName }.Where(n => !string.IsNullOrWhiteSpace(n))),
@@ -392,6 +410,8 @@ public sealed class StepDispatcher
         _signer?.Sign(message);
         step.MessageId = messageId;
 
+        // Nothing is sent while the lane's previous delivery may still be unrecorded (see RunLaneAsync).
+        await previous.ConfigureAwait(false);
         var started = _time.GetTimestamp();
         var result = await _transport.SendAsync(message, cancellationToken).ConfigureAwait(false);
         _telemetry.SendDuration(_time.GetElapsedTime(started).TotalMilliseconds);
@@ -426,21 +446,22 @@ public sealed class StepDispatcher
         return StepDecision.Hold(now + delay, reason);
     }
 
-    private Dictionary<string, object?> Links(LoyaltyCustomer? customer)
+    private Dictionary<string, object?> Links(LoyaltyCustomer? customer, Func<LoyaltyCustomer, string> unsubscribeToken)
     {
         var links = new Dictionary<string, object?> { ["shop"] = _shop.BaseUrl.AbsoluteUri };
         if (customer is not null)
         {
-            links["unsubscribe"] = UnsubscribeUrl(customer).AbsoluteUri;
-            links["preferences"] = new Uri(_shop.BaseUrl, $"{_options.PreferencesPath.Trim('/')}/{UnsubscribeToken(customer)}").AbsoluteUri;
+            var token = unsubscribeToken(customer);
+            links["unsubscribe"] = UnsubscribeUrl(token).AbsoluteUri;
+            links["preferences"] = new Uri(_shop.BaseUrl, $"{_options.PreferencesPath.Trim('/')}/{token}").AbsoluteUri;
         }
 
         return links;
     }
 
-    private Uri UnsubscribeUrl(LoyaltyCustomer customer) => new(_shop.BaseUrl, $"{_options.UnsubscribePath.Trim('/')}/{UnsubscribeToken(customer)}");
+    private Uri UnsubscribeUrl(string token) => new(_shop.BaseUrl, $"{_options.UnsubscribePath.Trim('/')}/{token}");
 
-    private string UnsubscribeToken(LoyaltyCustomer customer) => _links.Issue(LinkPurpose.Unsubscribe, customer.CustomerId, TimeSpan.FromDays(400));
+    private string IssueUnsubscribeToken(LoyaltyCustomer customer) => _links.Issue(LinkPurpose.Unsubscribe, customer.CustomerId, TimeSpan.FromDays(400));
 
     private string MessageIdDomain()
     {

@@ -29,6 +29,9 @@ public sealed class ScheduledStepStore<TContext> : IScheduledStepStore
     private const string NpgsqlProvider = "Npgsql.EntityFrameworkCore.PostgreSQL";
     private const string SqliteProvider = "Microsoft.EntityFrameworkCore.Sqlite";
 
+    // The steps one multi-row UPDATE writes: 13 parameters a row, well under PostgreSQL's 65,535.
+    private const int RowsPerStatement = 500;
+
     private static readonly string UpdateSqlKey = "Loyalty:ScheduledStepStore:Update:" + typeof(TContext).FullName;
     private static readonly string ClaimSqlKey = "Loyalty:ScheduledStepStore:Claim:" + typeof(TContext).FullName;
 
@@ -139,6 +142,99 @@ public sealed class ScheduledStepStore<TContext> : IScheduledStepStore
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// On PostgreSQL one statement per 500 steps (<c>UPDATE … FROM (VALUES …) RETURNING</c>), in one transaction when
+    /// there is more than one statement; on other databases one UPDATE per step inside one transaction. All or nothing either
+    /// way. Sets <see cref="ScheduledStep.Version"/> of each written step, as <see cref="TryUpdateAsync"/> does.
+    /// </remarks>
+    public async Task<IReadOnlyList<bool>> TryUpdateManyAsync(IReadOnlyList<StepUpdate> updates, CancellationToken cancellationToken)
+    {
+        StoreKeys.CheckStepUpdates(updates, nameof(updates));
+        if (updates.Count == 0)
+        {
+            return [];
+        }
+
+        if (updates.Count == 1)
+        {
+            return [await TryUpdateAsync(updates[0].Step, updates[0].ExpectedVersion, cancellationToken).ConfigureAwait(false)];
+        }
+
+        var postgres = _context.Database.ProviderName == NpgsqlProvider;
+        var results = postgres && updates.Count <= RowsPerStatement
+            ? await UpdateManyInOneStatementAsync(updates, cancellationToken).ConfigureAwait(false) // one statement is atomic by itself
+            : await InTransactionAsync(ct => postgres ? UpdateManyInOneStatementAsync(updates, ct) : UpdateOneByOneAsync(updates, ct), cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < updates.Count; i++)
+        {
+            var (step, expected) = updates[i];
+            if (results[i])
+            {
+                step.Version = expected + 1;
+            }
+            else
+            {
+                Log.StepMovedOn(_logger, step.Id, expected);
+            }
+        }
+
+        return results;
+    }
+
+    // The multi-row statement; a row it wrote comes back with its new version, which tells two updates of one step apart.
+    private async Task<bool[]> UpdateManyInOneStatementAsync(IReadOnlyList<StepUpdate> updates, CancellationToken cancellationToken)
+    {
+        var update = CompiledQueries.For(_context, UpdateSqlKey, StepUpdateSql.For);
+        var results = new bool[updates.Count];
+        var connection = _context.Database.GetDbConnection();
+        await _context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            for (var start = 0; start < updates.Count; start += RowsPerStatement)
+            {
+                var chunk = updates.Skip(start).Take(RowsPerStatement).ToList();
+                var written = new HashSet<(Guid, int)>();
+                await using (var command = connection.CreateCommand())
+                {
+                    command.CommandText = update.ManySql(chunk.Count);
+                    command.Transaction = _context.Database.CurrentTransaction?.GetDbTransaction();
+                    command.Parameters.AddRange(update.CreateManyParameters(command, chunk));
+                    await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        written.Add((reader.GetGuid(0), reader.GetInt32(1)));
+                    }
+                }
+
+                for (var i = 0; i < chunk.Count; i++)
+                {
+                    results[start + i] = written.Contains((chunk[i].Step.Id, chunk[i].ExpectedVersion + 1));
+                }
+            }
+        }
+        finally
+        {
+            await _context.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+
+        return results;
+    }
+
+    private async Task<bool[]> UpdateOneByOneAsync(IReadOnlyList<StepUpdate> updates, CancellationToken cancellationToken)
+    {
+        var update = CompiledQueries.For(_context, UpdateSqlKey, StepUpdateSql.For);
+        var results = new bool[updates.Count];
+        for (var i = 0; i < updates.Count; i++)
+        {
+            var (step, expected) = updates[i];
+            using var command = _context.Database.GetDbConnection().CreateCommand();
+            var parameters = update.CreateParameters(command, step, expected, expected + 1);
+            results[i] = await _context.Database.ExecuteSqlRawAsync(update.Sql, parameters, cancellationToken).ConfigureAwait(false) > 0;
+        }
+
+        return results;
+    }
+
+    /// <inheritdoc />
     public Task<ScheduledStep?> FindAsync(Guid id, CancellationToken cancellationToken) =>
         Steps.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
 
@@ -223,6 +319,29 @@ public sealed class ScheduledStepStore<TContext> : IScheduledStepStore
 
     // SQLite allows one writer: taking the write lock first (BEGIN IMMEDIATE) makes the pick and the lease one
     // step instead of a race that ends in "database is locked". Inside a transaction of the shop, that one is used.
+    // Several writes as one: in the caller's transaction when there is one, otherwise in one of their own (on SQLite the
+    // serializable one its other writes take), run again as a whole by a retrying execution strategy.
+    private async Task<T> InTransactionAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        if (_context.Database.ProviderName == SqliteProvider || _context.Database.CurrentTransaction is not null)
+        {
+            return await InWriteTransactionAsync(work, cancellationToken).ConfigureAwait(false);
+        }
+
+        var strategy = _context.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(
+            (Context: _context, Work: work),
+            async (_, state, ct) =>
+            {
+                await using var transaction = await state.Context.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+                var result = await state.Work(ct).ConfigureAwait(false);
+                await transaction.CommitAsync(ct).ConfigureAwait(false);
+                return result;
+            },
+            verifySucceeded: null,
+            cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task<T> InWriteTransactionAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
         if (_context.Database.ProviderName != SqliteProvider || _context.Database.CurrentTransaction is not null)

@@ -24,11 +24,20 @@ internal sealed class StepUpdateSql
     ];
 
     private readonly (string Name, RelationalTypeMapping Mapping, bool Nullable)[] _parameters;
+    private readonly ISqlGenerationHelper _helper;
+    private readonly string _table;
+    private readonly string[] _columns;
+    private readonly string[] _storeTypes;
 
-    private StepUpdateSql(string sql, (string Name, RelationalTypeMapping Mapping, bool Nullable)[] parameters)
+    private StepUpdateSql(
+        string sql, (string Name, RelationalTypeMapping Mapping, bool Nullable)[] parameters, ISqlGenerationHelper helper, string table, string[] columns, string[] storeTypes)
     {
         Sql = sql;
         _parameters = parameters;
+        _helper = helper;
+        _table = table;
+        _columns = columns;
+        _storeTypes = storeTypes;
     }
 
     /// <summary>The statement: the <see cref="Written"/> columns, then the id and the expected version in its WHERE.</summary>
@@ -52,17 +61,83 @@ internal sealed class StepUpdateSql
         string Column(string property) => helper.DelimitIdentifier(entity.FindProperty(property)!.GetColumnName(store)!);
         var set = string.Join(", ", Written.Select(p => $"{Column(p)} = {Parameter(p)}"));
         var where = $"{Column(nameof(ScheduledStep.Id))} = {Parameter(nameof(ScheduledStep.Id))} AND {Column(nameof(ScheduledStep.Version))} = {Parameter(nameof(ScheduledStep.Version))}";
-        return new StepUpdateSql($"UPDATE {helper.DelimitIdentifier(store.Name, store.Schema)} SET {set} WHERE {where}", [.. parameters]);
+        // The multi-row form's value columns: the written ones, then the id and the expected version, each with the
+        // column's store type (a VALUES list types its columns from its rows, and a null parameter has no type).
+        string[] valueColumns = [.. Written, nameof(ScheduledStep.Id), nameof(ScheduledStep.Version)];
+        return new StepUpdateSql(
+            $"UPDATE {helper.DelimitIdentifier(store.Name, store.Schema)} SET {set} WHERE {where}", [.. parameters], helper, helper.DelimitIdentifier(store.Name, store.Schema),
+            [.. valueColumns.Select(Column)], [.. valueColumns.Select(p => entity.FindProperty(p)!.GetColumnType(store))]);
     }
+
+    /// <summary>
+    /// One statement that writes <paramref name="rows"/> steps, each guarded by its version, and returns the id and new
+    /// version of each row it wrote (PostgreSQL: <c>UPDATE … FROM (VALUES …) … RETURNING</c>). Its parameters come from
+    /// <see cref="CreateManyParameters"/>.
+    /// </summary>
+    public string ManySql(int rows)
+    {
+        var sql = new System.Text.StringBuilder("UPDATE ").Append(_table).Append(" AS t SET ");
+        for (var c = 0; c < Written.Length; c++)
+        {
+            sql.Append(c == 0 ? "" : ", ").Append(_columns[c]).Append(" = v.c").Append(c);
+        }
+
+        sql.Append(" FROM (VALUES ");
+        for (var r = 0; r < rows; r++)
+        {
+            sql.Append(r == 0 ? "(" : ", (");
+            for (var c = 0; c < _columns.Length; c++)
+            {
+                sql.Append(c == 0 ? "CAST(" : ", CAST(").Append(_helper.GenerateParameterNamePlaceholder(ManyName(r, c))).Append(" AS ").Append(_storeTypes[c]).Append(')');
+            }
+
+            sql.Append(')');
+        }
+
+        sql.Append(") AS v(");
+        for (var c = 0; c < _columns.Length; c++)
+        {
+            sql.Append(c == 0 ? "c" : ", c").Append(c);
+        }
+
+        var id = _columns[Written.Length];
+        var version = _columns[Written.Length + 1];
+        return sql.Append(") WHERE t.").Append(id).Append(" = v.c").Append(Written.Length)
+            .Append(" AND t.").Append(version).Append(" = v.c").Append(Written.Length + 1)
+            .Append(" RETURNING t.").Append(id).Append(", t.").Append(version).ToString();
+    }
+
+    /// <summary>The parameters of <see cref="ManySql"/> for <paramref name="updates"/>, made by <paramref name="command"/>.</summary>
+    public DbParameter[] CreateManyParameters(DbCommand command, IReadOnlyList<StepUpdate> updates)
+    {
+        var parameters = new DbParameter[updates.Count * _parameters.Length];
+        for (var r = 0; r < updates.Count; r++)
+        {
+            var (step, expected) = updates[r];
+            var values = Values(step, expected, expected + 1);
+            for (var c = 0; c < values.Length; c++)
+            {
+                var (_, mapping, nullable) = _parameters[c];
+                parameters[(r * values.Length) + c] = mapping.CreateParameter(command, _helper.GenerateParameterName(ManyName(r, c)), values[c], nullable);
+            }
+        }
+
+        return parameters;
+    }
+
+    private static string ManyName(int row, int column) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"loyalty_r{row}_{column}");
+
+    private static object?[] Values(ScheduledStep step, int expectedVersion, int nextVersion) =>
+    [
+        step.State, step.Reason, step.MessageId, step.Priority, step.Attempts, step.LeaseOwner, step.DueAt, step.AvailableAt,
+        step.UpdatedAt, step.CompletedAt, nextVersion, step.Id, expectedVersion,
+    ];
 
     /// <summary>The parameters of <see cref="Sql"/> for <paramref name="step"/>, made by <paramref name="command"/>.</summary>
     public object[] CreateParameters(DbCommand command, ScheduledStep step, int expectedVersion, int nextVersion)
     {
-        object?[] values =
-        [
-            step.State, step.Reason, step.MessageId, step.Priority, step.Attempts, step.LeaseOwner, step.DueAt, step.AvailableAt,
-            step.UpdatedAt, step.CompletedAt, nextVersion, step.Id, expectedVersion,
-        ];
+        var values = Values(step, expectedVersion, nextVersion);
         var parameters = new object[values.Length];
         for (var i = 0; i < values.Length; i++)
         {

@@ -1,0 +1,156 @@
+using Loyalty.Email.Diagnostics;
+using Loyalty.Stores;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Loyalty.Email.Scheduling;
+
+/// <summary>
+/// Writes step results as a group commit: the results that are queued while a write is under way go out together,
+/// in one <see cref="IScheduledStepStore.TryUpdateManyAsync"/> call (on PostgreSQL one statement), and each caller
+/// still learns the outcome of its own. There is no timer: a lone result is written at once.
+/// </summary>
+/// <remarks>
+/// A failed group write (a dropped connection) is not tried again as a group: each of its results is then tried on
+/// its own with a fresh scope while its lease lasts (as each step's own write was before there were group writes),
+/// because once the lease has run out another worker may claim the step and, if it was delivered, send it a second
+/// time. The groups queued behind a failed one do not wait for its retries.
+/// </remarks>
+internal sealed class StepResultWriter
+{
+    private readonly IServiceScopeFactory _scopes;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly EmailTelemetry _telemetry;
+    private readonly Lock _gate = new();
+    private List<Pending> _queue = [];
+    private bool _writing;
+
+    public StepResultWriter(IServiceScopeFactory scopes, TimeProvider time, ILogger logger, EmailTelemetry telemetry)
+    {
+        _telemetry = telemetry;
+        _scopes = scopes;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// Queues the result of <paramref name="step"/>, guarded by the version it was claimed at. The task ends with
+    /// true when written, false when another worker had moved the step on, null when every attempt failed.
+    /// </summary>
+    public Task<bool?> WriteAsync(ScheduledStep step, int claimedVersion, DateTimeOffset leaseEnd)
+    {
+        // Continuations run on the writer's thread when it sets the result (no hop through the thread pool per step):
+        // they are short, up to the step's next await.
+        var pending = new Pending(new StepUpdate(step, claimedVersion), leaseEnd, new TaskCompletionSource<bool?>());
+        bool start;
+        lock (_gate)
+        {
+            _queue.Add(pending);
+            start = !_writing;
+            _writing = true;
+        }
+
+        if (start)
+        {
+            // Runs on the caller's thread up to the store's first await; the groups after it on the thread that
+            // completes each write.
+            _ = WriteQueuedAsync();
+        }
+
+        return pending.Written.Task;
+    }
+
+    private async Task WriteQueuedAsync()
+    {
+        while (true)
+        {
+            List<Pending> group;
+            lock (_gate)
+            {
+                if (_queue.Count == 0)
+                {
+                    _writing = false;
+                    return;
+                }
+
+                group = _queue;
+                _queue = [];
+            }
+
+            await WriteGroupAsync(group).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WriteGroupAsync(List<Pending> group)
+    {
+        Exception failure;
+        try
+        {
+            _telemetry.ResultsWritten(group.Count);
+            await using var scope = _scopes.CreateAsyncScope();
+            var updates = new StepUpdate[group.Count];
+            for (var i = 0; i < group.Count; i++)
+            {
+                updates[i] = group[i].Update;
+            }
+
+            var results = await scope.ServiceProvider.GetRequiredService<IScheduledStepStore>().TryUpdateManyAsync(updates, CancellationToken.None).ConfigureAwait(false);
+            if (results.Count != group.Count)
+            {
+                throw new InvalidOperationException($"The step store answered {results.Count} results for {group.Count} steps.");
+            }
+
+            for (var i = 0; i < group.Count; i++)
+            {
+                group[i].Written.TrySetResult(results[i]);
+            }
+
+            return;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            failure = ex;
+        }
+
+        // Not awaited: the groups queued behind this one are written meanwhile (or fail and are retried the same way).
+        foreach (var pending in group)
+        {
+            _ = RetryAloneAsync(pending, failure);
+        }
+    }
+
+    private async Task RetryAloneAsync(Pending pending, Exception failure)
+    {
+        var step = pending.Update.Step;
+        var delay = TimeSpan.FromMilliseconds(50);
+        for (var attempt = 1; ; attempt++)
+        {
+            if (_time.GetUtcNow() + delay >= pending.LeaseEnd)
+            {
+                EmailLog.StepResultNotWritten(_logger, failure, step.Id, step.State.ToString());
+                pending.Written.TrySetResult(null);
+                return;
+            }
+
+            EmailLog.StepResultWriteFailed(_logger, failure, step.Id, attempt);
+            await Task.Delay(delay, _time, CancellationToken.None).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(1).Ticks));
+            try
+            {
+                // A fresh scope per attempt: the DbContext of the failed one may hold a broken connection.
+                await using var scope = _scopes.CreateAsyncScope();
+                var written = await scope.ServiceProvider.GetRequiredService<IScheduledStepStore>()
+                    .TryUpdateAsync(step, pending.Update.ExpectedVersion, CancellationToken.None).ConfigureAwait(false);
+                pending.Written.TrySetResult(written);
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                failure = ex;
+            }
+        }
+    }
+
+    private sealed record Pending(StepUpdate Update, DateTimeOffset LeaseEnd, TaskCompletionSource<bool?> Written);
+}
