@@ -35,7 +35,7 @@ namespace Loyalty.Email.Scheduling;
 /// previous result is written, so at most <see cref="EmailOptions.Concurrency"/> delivered messages are ever
 /// unrecorded, as when every step waited for its own write.</para>
 /// </remarks>
-public sealed class StepDispatcher
+public sealed class StepDispatcher : IAsyncDisposable, IDisposable
 {
     private readonly IServiceScopeFactory _scopes;
     private readonly FlowRegistry _flows;
@@ -90,6 +90,12 @@ public sealed class StepDispatcher
         _logger = logger;
         _results = new StepResultWriter(scopes, time, logger, telemetry);
     }
+
+    /// <summary>Releases the database scope the result writes keep between batches.</summary>
+    public ValueTask DisposeAsync() => _results.DisposeAsync();
+
+    /// <inheritdoc cref="DisposeAsync"/>
+    public void Dispose() => _results.Dispose();
 
     /// <summary>Claims and runs due steps until none is due; returns how many were worked on.</summary>
     public async Task<int> DispatchDueAsync(CancellationToken cancellationToken = default)
