@@ -190,29 +190,29 @@ internal sealed class StepResultWriter : IAsyncDisposable, IDisposable
     /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (MarkDisposed())
+        if (MarkDisposed() is { } scope)
         {
-            await DisposeScopeAsync().ConfigureAwait(false);
+            await scope.DisposeAsync().ConfigureAwait(false);
         }
     }
 
     /// <inheritdoc cref="DisposeAsync"/>
-    public void Dispose()
-    {
-        if (MarkDisposed() && _scope is { } scope)
-        {
-            _scope = null;
-            scope.Dispose();
-        }
-    }
+    public void Dispose() => MarkDisposed()?.Dispose();
 
-    // True when no write loop runs, so the caller disposes the kept scope; otherwise the loop does when it ends.
-    private bool MarkDisposed()
+    // The kept scope, for the caller to dispose, when no write loop runs; otherwise the loop disposes it when it ends.
+    private AsyncServiceScope? MarkDisposed()
     {
         lock (_gate)
         {
             _disposed = true;
-            return !_writing;
+            if (_writing)
+            {
+                return null;
+            }
+
+            var scope = _scope;
+            _scope = null;
+            return scope;
         }
     }
 

@@ -19,11 +19,19 @@ public sealed class StepResultWriterTests : IAsyncDisposable
     private readonly TimerSignallingTime _time = new(Now);
     private readonly ServiceProvider _services;
     private readonly StepResultWriter _writer;
+    private int _scopesUsed;
 
     public StepResultWriterTests()
     {
         _steps = new RecordingStepStore(_store);
-        _services = new ServiceCollection().AddMetrics().AddSingleton<IScheduledStepStore>(_steps).BuildServiceProvider();
+        // Scoped, as the EF store is: each resolution is one scope the writer used.
+        _services = new ServiceCollection().AddMetrics()
+            .AddScoped<IScheduledStepStore>(_ =>
+            {
+                Interlocked.Increment(ref _scopesUsed);
+                return _steps;
+            })
+            .BuildServiceProvider();
         _writer = new StepResultWriter(
             _services.GetRequiredService<IServiceScopeFactory>(), _time, NullLogger.Instance, new EmailTelemetry(_services.GetRequiredService<IMeterFactory>()));
     }
@@ -65,6 +73,24 @@ public sealed class StepResultWriterTests : IAsyncDisposable
         (await first).Should().BeTrue();
         (await Task.WhenAll(rest)).Should().Equal(true, true, true);
         _steps.Calls.Should().Equal(1, 3);
+        _scopesUsed.Should().Be(1, "the group writes keep one scope (one DbContext) between groups");
+        foreach (var step in steps)
+        {
+            (await _store.FindAsync(step.Id, CancellationToken.None))!.State.Should().Be(StepState.Sent);
+        }
+    }
+
+    [Fact]
+    public async Task After_the_writer_is_disposed_results_are_still_written_each_group_in_a_scope_of_its_own()
+    {
+        var steps = await ClaimAsync(3);
+        (await _writer.WriteAsync(steps[0], steps[0].Version, Now.AddMinutes(5))).Should().BeTrue();
+        await _writer.DisposeAsync();
+
+        (await _writer.WriteAsync(steps[1], steps[1].Version, Now.AddMinutes(5))).Should().BeTrue();
+        (await _writer.WriteAsync(steps[2], steps[2].Version, Now.AddMinutes(5))).Should().BeTrue();
+
+        _scopesUsed.Should().Be(3, "no scope is kept after disposal");
         foreach (var step in steps)
         {
             (await _store.FindAsync(step.Id, CancellationToken.None))!.State.Should().Be(StepState.Sent);
