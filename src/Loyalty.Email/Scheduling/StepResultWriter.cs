@@ -39,10 +39,10 @@ internal sealed class StepResultWriter : IAsyncDisposable, IDisposable
 
     public StepResultWriter(IServiceScopeFactory scopes, TimeProvider time, ILogger logger, EmailTelemetry telemetry)
     {
-        _telemetry = telemetry;
         _scopes = scopes;
         _time = time;
         _logger = logger;
+        _telemetry = telemetry;
     }
 
     /// <summary>

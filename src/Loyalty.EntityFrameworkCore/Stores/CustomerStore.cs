@@ -66,31 +66,15 @@ public sealed class CustomerStore<TContext> : ICustomerStore
     /// <inheritdoc />
     public async Task<IReadOnlyDictionary<string, IReadOnlyList<CustomerOrder>>> GetOrdersAsync(IReadOnlyCollection<string> customerIds, CancellationToken cancellationToken)
     {
-        var ids = StoreKeys.DistinctOrThrow(customerIds, nameof(customerIds));
-        var byCustomer = new Dictionary<string, List<CustomerOrder>>(ids.Count, StringComparer.Ordinal);
-        foreach (var id in ids)
-        {
-            byCustomer[id] = [];
-        }
-
-        foreach (var chunk in ids.Chunk(BatchReads.MaxKeysPerStatement))
-        {
-            // Ordered in SQL as the single read is, so both give a customer's orders in the same order.
-            var orders = await _context.Set<CustomerOrder>().AsNoTracking()
+        // Ordered in SQL as the single read is, so both give a customer's orders in the same order.
+        return await BatchReads.ListsByKeyAsync(
+            StoreKeys.DistinctOrThrow(customerIds, nameof(customerIds)),
+            (chunk, ct) => _context.Set<CustomerOrder>().AsNoTracking()
                 .Where(o => chunk.Contains(o.CustomerId))
                 .OrderBy(o => o.PlacedAt).ThenBy(o => o.OrderId)
-                .ToListAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var order in orders)
-            {
-                // A database comparing ids case-insensitively may return an id spelled otherwise than asked for.
-                if (byCustomer.TryGetValue(order.CustomerId, out var list))
-                {
-                    list.Add(order);
-                }
-            }
-        }
-
-        return byCustomer.ToDictionary(p => p.Key, p => (IReadOnlyList<CustomerOrder>)p.Value, StringComparer.Ordinal);
+                .ToListAsync(ct),
+            o => o.CustomerId,
+            cancellationToken).ConfigureAwait(false);
     }
 
     private CompiledCustomerQueries Queries => CompiledQueries.For(_context, QueriesKey, static _ => new CompiledCustomerQueries());

@@ -121,23 +121,13 @@ public sealed class ScheduledStepStore<TContext> : IScheduledStepStore
     public async Task<bool> TryUpdateAsync(ScheduledStep step, int expectedVersion, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(step);
-        var id = step.Id;
-        var next = expectedVersion + 1;
-        var update = CompiledQueries.For(_context, UpdateSqlKey, StepUpdateSql.For);
-        int rows;
-        using (var command = _context.Database.GetDbConnection().CreateCommand())
+        if (!await UpdateOneAsync(step, expectedVersion, cancellationToken).ConfigureAwait(false))
         {
-            var parameters = update.CreateParameters(command, step, expectedVersion, next);
-            rows = await _context.Database.ExecuteSqlRawAsync(update.Sql, parameters, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (rows == 0)
-        {
-            Log.StepMovedOn(_logger, id, expectedVersion);
+            Log.StepMovedOn(_logger, step.Id, expectedVersion);
             return false;
         }
 
-        step.Version = next;
+        step.Version = expectedVersion + 1;
         return true;
     }
 
@@ -195,7 +185,7 @@ public sealed class ScheduledStepStore<TContext> : IScheduledStepStore
                 var written = new HashSet<(Guid, int)>();
                 await using (var command = connection.CreateCommand())
                 {
-                    command.CommandText = update.ManySql(chunk.Count);
+                    command.CommandText = update.Many(chunk.Count).Sql;
                     command.Transaction = _context.Database.CurrentTransaction?.GetDbTransaction();
                     command.Parameters.AddRange(update.CreateManyParameters(command, chunk));
                     await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -221,17 +211,22 @@ public sealed class ScheduledStepStore<TContext> : IScheduledStepStore
 
     private async Task<bool[]> UpdateOneByOneAsync(IReadOnlyList<StepUpdate> updates, CancellationToken cancellationToken)
     {
-        var update = CompiledQueries.For(_context, UpdateSqlKey, StepUpdateSql.For);
         var results = new bool[updates.Count];
         for (var i = 0; i < updates.Count; i++)
         {
-            var (step, expected) = updates[i];
-            using var command = _context.Database.GetDbConnection().CreateCommand();
-            var parameters = update.CreateParameters(command, step, expected, expected + 1);
-            results[i] = await _context.Database.ExecuteSqlRawAsync(update.Sql, parameters, cancellationToken).ConfigureAwait(false) > 0;
+            results[i] = await UpdateOneAsync(updates[i].Step, updates[i].ExpectedVersion, cancellationToken).ConfigureAwait(false);
         }
 
         return results;
+    }
+
+    // The guarded UPDATE of one step (through EF, so the shop's interceptors see it); true when a row was written.
+    private async Task<bool> UpdateOneAsync(ScheduledStep step, int expectedVersion, CancellationToken cancellationToken)
+    {
+        var update = CompiledQueries.For(_context, UpdateSqlKey, StepUpdateSql.For);
+        using var command = _context.Database.GetDbConnection().CreateCommand();
+        var parameters = update.CreateParameters(command, step, expectedVersion, expectedVersion + 1);
+        return await _context.Database.ExecuteSqlRawAsync(update.Sql, parameters, cancellationToken).ConfigureAwait(false) > 0;
     }
 
     /// <inheritdoc />
@@ -317,8 +312,6 @@ public sealed class ScheduledStepStore<TContext> : IScheduledStepStore
         return true;
     }
 
-    // SQLite allows one writer: taking the write lock first (BEGIN IMMEDIATE) makes the pick and the lease one
-    // step instead of a race that ends in "database is locked". Inside a transaction of the shop, that one is used.
     // Several writes as one: in the caller's transaction when there is one, otherwise in one of their own (on SQLite the
     // serializable one its other writes take), run again as a whole by a retrying execution strategy.
     private async Task<T> InTransactionAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
@@ -342,6 +335,8 @@ public sealed class ScheduledStepStore<TContext> : IScheduledStepStore
             cancellationToken).ConfigureAwait(false);
     }
 
+    // SQLite allows one writer: taking the write lock first (BEGIN IMMEDIATE) makes the pick and the lease one
+    // step instead of a race that ends in "database is locked". Inside a transaction of the shop, that one is used.
     private async Task<T> InWriteTransactionAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
         if (_context.Database.ProviderName != SqliteProvider || _context.Database.CurrentTransaction is not null)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using Loyalty.Stores;
 using Microsoft.EntityFrameworkCore;
@@ -28,6 +29,9 @@ internal sealed class StepUpdateSql
     private readonly string _table;
     private readonly string[] _columns;
     private readonly string[] _storeTypes;
+
+    // The multi-row statement and its parameter names, by row count (at most the store's rows per statement).
+    private readonly ConcurrentDictionary<int, ManyStatement> _many = new();
 
     private StepUpdateSql(
         string sql, (string Name, RelationalTypeMapping Mapping, bool Nullable)[] parameters, ISqlGenerationHelper helper, string table, string[] columns, string[] storeTypes)
@@ -64,18 +68,22 @@ internal sealed class StepUpdateSql
         // The multi-row form's value columns: the written ones, then the id and the expected version, each with the
         // column's store type (a VALUES list types its columns from its rows, and a null parameter has no type).
         string[] valueColumns = [.. Written, nameof(ScheduledStep.Id), nameof(ScheduledStep.Version)];
+        var table = helper.DelimitIdentifier(store.Name, store.Schema);
         return new StepUpdateSql(
-            $"UPDATE {helper.DelimitIdentifier(store.Name, store.Schema)} SET {set} WHERE {where}", [.. parameters], helper, helper.DelimitIdentifier(store.Name, store.Schema),
+            $"UPDATE {table} SET {set} WHERE {where}", [.. parameters], helper, table,
             [.. valueColumns.Select(Column)], [.. valueColumns.Select(p => entity.FindProperty(p)!.GetColumnType(store))]);
     }
 
     /// <summary>
     /// One statement that writes <paramref name="rows"/> steps, each guarded by its version, and returns the id and new
-    /// version of each row it wrote (PostgreSQL: <c>UPDATE … FROM (VALUES …) … RETURNING</c>). Its parameters come from
-    /// <see cref="CreateManyParameters"/>.
+    /// version of each row it wrote (PostgreSQL: <c>UPDATE … FROM (VALUES …) … RETURNING</c>), with the names of its
+    /// parameters; built once per row count. Its parameters come from <see cref="CreateManyParameters"/>.
     /// </summary>
-    public string ManySql(int rows)
+    public ManyStatement Many(int rows) => _many.GetOrAdd(rows, BuildMany);
+
+    private ManyStatement BuildMany(int rows)
     {
+        var names = new string[rows * _columns.Length];
         var sql = new System.Text.StringBuilder("UPDATE ").Append(_table).Append(" AS t SET ");
         for (var c = 0; c < Written.Length; c++)
         {
@@ -88,7 +96,9 @@ internal sealed class StepUpdateSql
             sql.Append(r == 0 ? "(" : ", (");
             for (var c = 0; c < _columns.Length; c++)
             {
-                sql.Append(c == 0 ? "CAST(" : ", CAST(").Append(_helper.GenerateParameterNamePlaceholder(ManyName(r, c))).Append(" AS ").Append(_storeTypes[c]).Append(')');
+                var name = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"loyalty_r{r}_{c}");
+                names[(r * _columns.Length) + c] = _helper.GenerateParameterName(name);
+                sql.Append(c == 0 ? "CAST(" : ", CAST(").Append(_helper.GenerateParameterNamePlaceholder(name)).Append(" AS ").Append(_storeTypes[c]).Append(')');
             }
 
             sql.Append(')');
@@ -102,14 +112,16 @@ internal sealed class StepUpdateSql
 
         var id = _columns[Written.Length];
         var version = _columns[Written.Length + 1];
-        return sql.Append(") WHERE t.").Append(id).Append(" = v.c").Append(Written.Length)
+        sql.Append(") WHERE t.").Append(id).Append(" = v.c").Append(Written.Length)
             .Append(" AND t.").Append(version).Append(" = v.c").Append(Written.Length + 1)
-            .Append(" RETURNING t.").Append(id).Append(", t.").Append(version).ToString();
+            .Append(" RETURNING t.").Append(id).Append(", t.").Append(version);
+        return new ManyStatement(sql.ToString(), names);
     }
 
-    /// <summary>The parameters of <see cref="ManySql"/> for <paramref name="updates"/>, made by <paramref name="command"/>.</summary>
+    /// <summary>The parameters of <see cref="Many"/>'s statement for <paramref name="updates"/>, made by <paramref name="command"/>.</summary>
     public DbParameter[] CreateManyParameters(DbCommand command, IReadOnlyList<StepUpdate> updates)
     {
+        var names = Many(updates.Count).ParameterNames;
         var parameters = new DbParameter[updates.Count * _parameters.Length];
         for (var r = 0; r < updates.Count; r++)
         {
@@ -118,15 +130,13 @@ internal sealed class StepUpdateSql
             for (var c = 0; c < values.Length; c++)
             {
                 var (_, mapping, nullable) = _parameters[c];
-                parameters[(r * values.Length) + c] = mapping.CreateParameter(command, _helper.GenerateParameterName(ManyName(r, c)), values[c], nullable);
+                var i = (r * values.Length) + c;
+                parameters[i] = mapping.CreateParameter(command, names[i], values[c], nullable);
             }
         }
 
         return parameters;
     }
-
-    private static string ManyName(int row, int column) =>
-        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"loyalty_r{row}_{column}");
 
     private static object?[] Values(ScheduledStep step, int expectedVersion, int nextVersion) =>
     [
@@ -147,4 +157,7 @@ internal sealed class StepUpdateSql
 
         return parameters;
     }
+
+    /// <summary>The multi-row statement for one row count, and its parameter names in value order, row by row.</summary>
+    public sealed record ManyStatement(string Sql, string[] ParameterNames);
 }

@@ -48,31 +48,15 @@ public sealed class SuppressionStore<TContext> : ISuppressionStore
     /// <remarks>One statement per <see cref="BatchReads.MaxKeysPerStatement"/> addresses, through the primary key.</remarks>
     public async Task<IReadOnlyDictionary<string, IReadOnlyList<Suppression>>> GetAsync(IReadOnlyCollection<string> normalizedEmails, CancellationToken cancellationToken)
     {
-        var emails = StoreKeys.DistinctOrThrow(normalizedEmails, nameof(normalizedEmails));
-        var byEmail = new Dictionary<string, List<Suppression>>(emails.Count, StringComparer.Ordinal);
-        foreach (var email in emails)
-        {
-            byEmail[email] = [];
-        }
-
-        foreach (var chunk in emails.Chunk(BatchReads.MaxKeysPerStatement))
-        {
-            // Ordered in SQL as the single read is, so both give an address's suppressions in the same order.
-            var suppressions = await Suppressions.AsNoTracking()
+        // Ordered in SQL as the single read is, so both give an address's suppressions in the same order.
+        return await BatchReads.ListsByKeyAsync(
+            StoreKeys.DistinctOrThrow(normalizedEmails, nameof(normalizedEmails)),
+            (chunk, ct) => Suppressions.AsNoTracking()
                 .Where(s => chunk.Contains(s.NormalizedEmail))
                 .OrderBy(s => s.Category)
-                .ToListAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var suppression in suppressions)
-            {
-                // A database comparing text case-insensitively may return an address spelled otherwise than asked for.
-                if (byEmail.TryGetValue(suppression.NormalizedEmail, out var list))
-                {
-                    list.Add(suppression);
-                }
-            }
-        }
-
-        return byEmail.ToDictionary(p => p.Key, p => (IReadOnlyList<Suppression>)p.Value, StringComparer.Ordinal);
+                .ToListAsync(ct),
+            s => s.NormalizedEmail,
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
