@@ -8,14 +8,13 @@ using Loyalty.Stores;
 using Loyalty.Validation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using static Loyalty.Tests.Shared.BatchIntakeEvents;
 
 namespace Loyalty.Email.Tests.Intake;
 
 /// <summary>Batched intake (<see cref="ILoyaltyPublisher.PublishManyAsync"/>) over the in-memory store.</summary>
 public sealed class PublishManyTests
 {
-    private static readonly DateTimeOffset Now = new(2026, 5, 4, 8, 0, 0, TimeSpan.Zero);
-
     [Fact]
     public async Task A_mixed_batch_leaves_the_same_rows_and_results_as_publishing_one_by_one()
     {
@@ -161,23 +160,6 @@ public sealed class PublishManyTests
         Order("m9", "c2", "o4"),
         new MilestoneReached { EventId = "m10", OccurredAt = Now, CustomerId = "c1", Milestone = "first-order" },
     ];
-
-    private static OrderPlaced Order(string eventId, string customerId, string orderId) => new()
-    {
-        EventId = eventId,
-        OccurredAt = Now,
-        CustomerId = customerId,
-        Customer = new CustomerSnapshot { Email = customerId + "@example.test", FirstName = "Mei", TimeZone = "Asia/Taipei", MarketingConsent = new ConsentChange(true, "checkout", Now) },
-        OrderId = orderId,
-        Currency = "TWD",
-        Total = 1200m,
-        Lines = [new OrderLine { Sku = "tea-1", ProductName = "Oolong", Quantity = 1, UnitPrice = 1200m }],
-    };
-
-    private static ServiceIssueDetected Issue(string eventId, string customerId, string issueId) => new()
-    {
-        EventId = eventId, OccurredAt = Now, CustomerId = customerId, IssueId = issueId, Kind = "late-parcel", Severity = ServiceIssueSeverity.Medium,
-    };
 
     /// <summary>The publisher over a fresh in-memory store, with flows that exercise every kind of planning.</summary>
     private sealed class Intake : IAsyncDisposable

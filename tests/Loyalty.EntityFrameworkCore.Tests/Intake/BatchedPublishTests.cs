@@ -10,6 +10,7 @@ using Loyalty.Validation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using static Loyalty.Tests.Shared.BatchIntakeEvents;
 
 namespace Loyalty.EntityFrameworkCore.Tests.Intake;
 
@@ -162,23 +163,6 @@ public abstract class BatchedPublishTests : IntakeDatabaseTest
         Order("m9", "c2", "o4"),
         new MilestoneReached { EventId = "m10", OccurredAt = Now, CustomerId = "c1", Milestone = "first-order" },
     ];
-
-    private static OrderPlaced Order(string eventId, string customerId, string orderId) => new()
-    {
-        EventId = eventId,
-        OccurredAt = Now,
-        CustomerId = customerId,
-        Customer = new CustomerSnapshot { Email = customerId + "@example.test", FirstName = "Mei", TimeZone = "Asia/Taipei", MarketingConsent = new ConsentChange(true, "checkout", Now) },
-        OrderId = orderId,
-        Currency = "TWD",
-        Total = 1200m,
-        Lines = [new OrderLine { Sku = "tea-1", ProductName = "Oolong", Quantity = 1, UnitPrice = 1200m }],
-    };
-
-    private static ServiceIssueDetected Issue(string eventId, string customerId, string issueId) => new()
-    {
-        EventId = eventId, OccurredAt = Now, CustomerId = customerId, IssueId = issueId, Kind = "late-parcel", Severity = ServiceIssueSeverity.Medium,
-    };
 
     private PublisherHost Host(int max = 1_000, Meddler? meddler = null)
     {

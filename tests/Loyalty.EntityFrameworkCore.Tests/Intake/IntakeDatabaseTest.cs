@@ -10,7 +10,7 @@ namespace Loyalty.EntityFrameworkCore.Tests.Intake;
 /// </summary>
 public abstract class IntakeDatabaseTest : IAsyncLifetime
 {
-    protected static readonly DateTimeOffset Now = new(2026, 5, 4, 8, 0, 0, TimeSpan.Zero);
+    protected static readonly DateTimeOffset Now = Loyalty.Tests.Shared.BatchIntakeEvents.Now;
 
     protected abstract void UseDatabase(DbContextOptionsBuilder options);
 
