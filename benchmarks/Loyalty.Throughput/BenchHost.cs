@@ -45,7 +45,7 @@ public static class BenchHost
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Production", DisableDefaults = true });
         var config = BenchEmail.Configuration(options.SmtpHost, options.SmtpPort);
         config["Loyalty:Email:Smtp:PoolSize"] = options.Concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        config["Loyalty:Email:Concurrency"] = options.Concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        config["Loyalty:Email:Concurrency"] = options.Lanes.ToString(System.Globalization.CultureInfo.InvariantCulture);
         config["Loyalty:Email:SweepCron"] = "0 0 1 1 *"; // the harness triggers the sweep itself
         builder.Configuration.AddInMemoryCollection(config);
         builder.Logging.ClearProviders();

@@ -39,11 +39,18 @@ public static class DispatchStage
         var loyalty = await RunLoyaltyAsync(o, o.DispatchSends);
         var jobs = await RunJobPerEmailAsync(o, o.BaselineSends);
         var floor = await RunFloorAsync(o, Math.Min(o.DispatchSends, 20_000));
+        var records = Math.Min(o.DispatchSends, 20_000);
+        var databaseInGroupsOfLanes = await RunDatabaseOnlyAsync(o, records, o.Lanes);
+        var databaseInGroupsOfBatch = await RunDatabaseOnlyAsync(o, records, BatchSize);
         var ratio = (double)loyalty["sends_per_s"]! / (double)jobs["sends_per_s"]!;
-        Console.WriteLine($"dispatch: Loyalty batch claim {loyalty["sends_per_s"]:F0} sends/s ({o.DispatchSends}), one Hangfire job per e-mail {jobs["sends_per_s"]:F0} sends/s ({o.BaselineSends}): {ratio:F1}x");
+        Console.WriteLine($"dispatch: Loyalty batch claim ({o.Lanes} lanes, {o.Concurrency} SMTP connections) {loyalty["sends_per_s"]:F0} sends/s ({o.DispatchSends}), one Hangfire job per e-mail {jobs["sends_per_s"]:F0} sends/s ({o.BaselineSends}): {ratio:F1}x");
         Console.WriteLine($"dispatch: Loyalty wrote its {loyalty["sends"]} results in {loyalty["result_writes"]} store calls ({loyalty["results_per_write"]:F1} per call)");
         Console.WriteLine($"dispatch: harness process CPU per send: Loyalty {loyalty["process_cpu_ms_per_send"]:F2} ms, one job per e-mail {jobs["process_cpu_ms_per_send"]:F2} ms (PostgreSQL and smtp-sink not included)");
-        foreach (var (name, run) in new[] { ("Loyalty", loyalty), ("one job per e-mail", jobs), ("e-mail work only", floor) })
+        foreach (var (name, run) in new[]
+        {
+            ("Loyalty", loyalty), ("one job per e-mail", jobs), ("e-mail work only", floor),
+            ($"database work only, results in groups of {o.Lanes}", databaseInGroupsOfLanes), ($"database work only, results in groups of {BatchSize}", databaseInGroupsOfBatch),
+        })
         {
             if (run["machine_cpu"] is Dictionary<string, object?> m)
             {
@@ -53,10 +60,45 @@ public static class DispatchStage
         }
         var ceiling = (double)floor["sends_per_s"]! / (double)jobs["sends_per_s"]!;
         Console.WriteLine($"dispatch: the e-mail work alone (render, compose, send; no database, no scheduler) {floor["sends_per_s"]:F0} sends/s ({floor["sends"]}): {ceiling:F1}x the job per e-mail, the most any dispatcher could reach here; Loyalty reaches {(double)loyalty["sends_per_s"]! / (double)floor["sends_per_s"]!:P0} of it");
+        var bound = Bound(floor, databaseInGroupsOfLanes, jobs);
+        var boundOfBatch = Bound(floor, databaseInGroupsOfBatch, jobs);
+        if (bound is not null && boundOfBatch is not null)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"dispatch: e-mail work + database work alone, all processes: {bound["cpu_ms_per_send"]:F2} ms of CPU per send with results in groups of {o.Lanes} ({boundOfBatch["cpu_ms_per_send"]:F2} ms in groups of {BatchSize}): with no other work and all {Environment.ProcessorCount} cores busy at most {bound["sends_per_s"]:F0} sends/s = {bound["vs_job_per_email"]:F1}x the job per e-mail ({boundOfBatch["sends_per_s"]:F0} sends/s = {boundOfBatch["vs_job_per_email"]:F1}x)"));
+        }
+
         return new Dictionary<string, object?>
         {
             ["loyalty"] = loyalty, ["job_per_email"] = jobs, ["email_work_only"] = floor, ["dispatch_vs_job_per_email"] = ratio,
-            ["email_work_only_vs_job_per_email"] = ceiling, ["warmup"] = warmup,
+            ["email_work_only_vs_job_per_email"] = ceiling, ["warmup"] = warmup, ["smtp_connections"] = o.Concurrency, ["lanes"] = o.Lanes,
+            ["database_work_only_groups_of_lanes"] = databaseInGroupsOfLanes, ["database_work_only_groups_of_batch"] = databaseInGroupsOfBatch,
+            ["cpu_bound_groups_of_lanes"] = bound, ["cpu_bound_groups_of_batch"] = boundOfBatch,
+        };
+    }
+
+    // The claim batch of EmailOptions.BatchSize's default, which the harness keeps.
+    private const int BatchSize = 100;
+
+    /// <summary>
+    /// The least CPU a send costs on this machine when each send is recorded in the database: the e-mail work alone plus
+    /// the database work alone, both all processes (harness, PostgreSQL, smtp-sink). Spread over every core at 100%, it
+    /// bounds the rate any dispatcher recording its sends this way could reach here, whatever its own overhead.
+    /// </summary>
+    private static Dictionary<string, object?>? Bound(Dictionary<string, object?> email, Dictionary<string, object?> database, Dictionary<string, object?> jobs)
+    {
+        if (email["machine_cpu"] is not Dictionary<string, object?> e || database["machine_cpu"] is not Dictionary<string, object?> d)
+        {
+            return null;
+        }
+
+        static double All(Dictionary<string, object?> m) =>
+            new[] { "harness", "postgres", "smtp-sink", "other" }.Sum(g => (double)m[g + "_cpu_ms_per_send"]!);
+        var cpu = All(e) + All(d);
+        var rate = Environment.ProcessorCount * 1000.0 / cpu;
+        return new Dictionary<string, object?>
+        {
+            ["cpu_ms_per_send"] = cpu, ["cores"] = Environment.ProcessorCount, ["sends_per_s"] = rate, ["vs_job_per_email"] = rate / (double)jobs["sends_per_s"]!,
         };
     }
 
@@ -175,12 +217,74 @@ public static class DispatchStage
             }
         }
 
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = o.Concurrency };
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = o.Lanes };
         await Parallel.ForEachAsync(Enumerable.Range(1, Math.Min(n, 2_000)), parallel, SendOneAsync);
         var measurement = RunMeasurement.Start();
         await Parallel.ForEachAsync(Enumerable.Range(1, n), parallel, SendOneAsync);
         var result = measurement.Stop(n);
         result["smtp_failed"] = probe.Failed;
+        return result;
+    }
+
+    /// <summary>
+    /// The database work alone: what recording the sends costs and nothing else — due steps claimed in batches of
+    /// <see cref="BatchSize"/> through the step store (<see cref="HarnessOptions.Lanes"/> claimers at once, as the
+    /// dispatch has lanes), each step's result written as Sent through <see cref="IScheduledStepStore.TryUpdateManyAsync"/>
+    /// in groups of <paramref name="group"/>; no e-mail, no flow, no template. With groups of the lane count it is the
+    /// best case of the dispatch's group commit (which never leaves more than one unrecorded send per lane), with groups
+    /// of a whole batch the least any per-row record could cost.
+    /// </summary>
+    private static async Task<Dictionary<string, object?>> RunDatabaseOnlyAsync(HarnessOptions o, int n, int group)
+    {
+        await using var db = await BenchDatabase.CreateAsync(Provider.PostgreSql, "records", o);
+        var probe = new DeliveryProbe();
+        using var host = await BenchHost.BuildAsync(o, new HostSpec { Database = db, Email = Flow }, probe);
+        await IntakeStage.SeedCustomersAsync(host, db, n, stepState: 0);
+        var scopes = host.Services.GetRequiredService<IServiceScopeFactory>();
+        var owner = "records-" + Guid.NewGuid().ToString("N");
+        var recorded = 0;
+        async Task ClaimAndRecordAsync()
+        {
+            while (true)
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var store = scope.ServiceProvider.GetRequiredService<IScheduledStepStore>();
+                var batch = await store.ClaimDueAsync(DateTimeOffset.UtcNow, BatchSize, owner, TimeSpan.FromMinutes(5), CancellationToken.None);
+                if (batch.Count == 0)
+                {
+                    return;
+                }
+
+                foreach (var chunk in batch.Chunk(group))
+                {
+                    var now = DateTimeOffset.UtcNow;
+                    var updates = chunk.Select(step =>
+                    {
+                        var version = step.Version;
+                        step.State = StepState.Sent;
+                        step.LeaseOwner = null;
+                        step.UpdatedAt = now;
+                        step.CompletedAt = now;
+                        step.MessageId = $"{step.Id:N}@shop.example";
+                        return new StepUpdate(step, version);
+                    }).ToList();
+                    var written = await store.TryUpdateManyAsync(updates, CancellationToken.None);
+                    Interlocked.Add(ref recorded, written.Count(w => w));
+                }
+            }
+        }
+
+        // Untimed: the first 2,000 rows warm the statements and the connection pool, as the other variants warm up.
+        await db.ExecuteAsync($"UPDATE loyalty_scheduled_steps SET available_at = available_at + {TimeSpan.FromDays(1).Ticks} WHERE state = 0");
+        await db.ExecuteAsync($"UPDATE loyalty_scheduled_steps SET available_at = available_at - {TimeSpan.FromDays(1).Ticks} WHERE id IN (SELECT id FROM loyalty_scheduled_steps WHERE state = 0 LIMIT {Math.Min(n, 2_000)})");
+        await Task.WhenAll(Enumerable.Range(0, o.Lanes).Select(_ => Task.Run(ClaimAndRecordAsync)));
+        await db.ExecuteAsync($"UPDATE loyalty_scheduled_steps SET available_at = available_at - {TimeSpan.FromDays(1).Ticks} WHERE state = 0");
+        var warm = Interlocked.Exchange(ref recorded, 0);
+        var measurement = RunMeasurement.Start();
+        await Task.WhenAll(Enumerable.Range(0, o.Lanes).Select(_ => Task.Run(ClaimAndRecordAsync)));
+        var result = measurement.Stop(Math.Max(1, recorded));
+        result["results_per_write"] = group;
+        result["warm_up_records"] = warm;
         return result;
     }
 

@@ -23,7 +23,16 @@ public sealed class HarnessOptions
 
     public string Stages { get; private set; } = "deliver,intake,dispatch,memory,latency";
 
+    /// <summary>SMTP connections (the pool of every .NET side, smtp-source's sessions) and the default of <see cref="Lanes"/>.</summary>
     public int Concurrency { get; private set; } = 4;
+
+    /// <summary>
+    /// Loyalty's dispatch lanes (<c>Loyalty:Email:Concurrency</c>) and the sends the e-mail work alone has in progress;
+    /// <see cref="Concurrency"/> unless <c>--lanes</c> says otherwise. More lanes than connections wait for one.
+    /// </summary>
+    public int Lanes => _lanes ?? Concurrency;
+
+    private int? _lanes;
 
     public int DeliverMessages { get; private set; } = 5_000;
 
@@ -93,6 +102,7 @@ public sealed class HarnessOptions
                 case "--compose-report": o.ComposeReport = Next(); break;
                 case "--stages": o.Stages = Next(); break;
                 case "--concurrency": o.Concurrency = Int(); break;
+                case "--lanes": o._lanes = Int(); break;
                 case "--deliver": o.DeliverMessages = Int(); break;
                 case "--intake": o.IntakeEvents = Int(); break;
                 case "--customers": o.CustomerLevels = Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList(); break;
