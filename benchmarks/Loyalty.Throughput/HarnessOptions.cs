@@ -27,10 +27,11 @@ public sealed class HarnessOptions
     public int Concurrency { get; private set; } = 4;
 
     /// <summary>
-    /// Loyalty's dispatch lanes (<c>Loyalty:Email:Concurrency</c>) and the sends the e-mail work alone has in progress;
-    /// <see cref="Concurrency"/> unless <c>--lanes</c> says otherwise. More lanes than connections wait for one.
+    /// Loyalty's dispatch lanes (<c>Loyalty:Email:Concurrency</c>) and the sends the e-mail work alone has in progress:
+    /// twice <see cref="Concurrency"/>, as the library's defaults (8 steps, a pool of 4), unless <c>--lanes</c> says
+    /// otherwise. Lanes beyond the connections wait for one with their message rendered.
     /// </summary>
-    public int Lanes => _lanes ?? Concurrency;
+    public int Lanes => _lanes ?? 2 * Concurrency;
 
     private int? _lanes;
 
