@@ -71,7 +71,9 @@ static string Machine()
     var memory = File.Exists("/proc/meminfo")
         ? File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
         : null;
-    return $"nproc={Environment.ProcessorCount}; memory={memory}; cpu={cpu}; os={RuntimeInformation.OSDescription}; runtime={RuntimeInformation.FrameworkDescription}; shared machine (other workloads running)";
+    // The load when the run started says whether other work shared the machine (it said "shared" always before).
+    var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : null;
+    return $"nproc={Environment.ProcessorCount}; memory={memory}; cpu={cpu}; os={RuntimeInformation.OSDescription}; runtime={RuntimeInformation.FrameworkDescription}; load average at start={load ?? "unknown"}";
 }
 
 /// <summary>The flat summary of issue 9 and the Markdown table of the harness's figures.</summary>

@@ -30,7 +30,7 @@ public sealed class EmailTelemetry : IDisposable
         _refused = _meter.CreateCounter<long>("loyalty.email.events.refused", description: "Events refused by validation.");
         _scheduled = _meter.CreateCounter<long>("loyalty.email.steps.scheduled", description: "Steps scheduled by intake.");
         _steps = _meter.CreateCounter<long>("loyalty.email.steps.completed", description: "Steps by outcome (sent, held, skipped, failed).");
-        _sendLatency = _meter.CreateHistogram<double>("loyalty.email.send.duration", unit: "ms", description: "Time to hand one message to the transport.");
+        _sendLatency = _meter.CreateHistogram<double>("loyalty.email.send.duration", unit: "ms", description: "Time to hand one message to the transport, including the wait for a free pooled connection.");
         _resultsPerWrite = _meter.CreateHistogram<int>(
             "loyalty.email.steps.results_per_write", unit: "{result}", description: "Step results written together in one store call (the size of the dispatch's group commit).");
         _meter.CreateObservableGauge("loyalty.email.dispatch.last_batch", () => Interlocked.Read(ref _lastClaimed), description: "Steps claimed by the last dispatch batch (a proxy for queue depth).");
