@@ -53,6 +53,7 @@ public sealed class StepDispatcher : IAsyncDisposable, IDisposable
     private readonly ILogger<StepDispatcher> _logger;
     private readonly StepResultWriter _results;
     private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    private string? _fromDomain;
 
     /// <summary>Created by DI.</summary>
     public StepDispatcher(
@@ -469,13 +470,12 @@ public sealed class StepDispatcher : IAsyncDisposable, IDisposable
 
     private string IssueUnsubscribeToken(LoyaltyCustomer customer) => _links.Issue(LinkPurpose.Unsubscribe, customer.CustomerId, TimeSpan.FromDays(400));
 
-    private string MessageIdDomain()
-    {
-        if (_options.MessageIdDomain is { Length: > 0 } domain)
-        {
-            return domain;
-        }
+    private string MessageIdDomain() => _options.MessageIdDomain is { Length: > 0 } domain ? domain : _fromDomain ??= FromDomain();
 
+    // Parsed once, not per send (the options do not change); lazily, so a From that does not parse fails the sends
+    // (retried, logged), as before, rather than the resolution of the dispatcher.
+    private string FromDomain()
+    {
         var from = MimeKit.MailboxAddress.Parse(_options.From).Address;
         return from[(from.LastIndexOf('@') + 1)..];
     }

@@ -38,6 +38,14 @@ public sealed class StepResultWriterTests : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();
 
+    private async Task ShouldBeStoredAsSentAsync(IEnumerable<ScheduledStep> steps)
+    {
+        foreach (var step in steps)
+        {
+            (await _store.FindAsync(step.Id, CancellationToken.None))!.State.Should().Be(StepState.Sent);
+        }
+    }
+
     private async Task<ScheduledStep[]> ClaimAsync(int count)
     {
         var changes = new IntakeChangeSet();
@@ -74,10 +82,7 @@ public sealed class StepResultWriterTests : IAsyncDisposable
         (await Task.WhenAll(rest)).Should().Equal(true, true, true);
         _steps.Calls.Should().Equal(1, 3);
         _scopesUsed.Should().Be(1, "the group writes keep one scope (one DbContext) between groups");
-        foreach (var step in steps)
-        {
-            (await _store.FindAsync(step.Id, CancellationToken.None))!.State.Should().Be(StepState.Sent);
-        }
+        await ShouldBeStoredAsSentAsync(steps);
     }
 
     [Fact]
@@ -91,10 +96,7 @@ public sealed class StepResultWriterTests : IAsyncDisposable
         (await _writer.WriteAsync(steps[2], steps[2].Version, Now.AddMinutes(5))).Should().BeTrue();
 
         _scopesUsed.Should().Be(3, "no scope is kept after disposal");
-        foreach (var step in steps)
-        {
-            (await _store.FindAsync(step.Id, CancellationToken.None))!.State.Should().Be(StepState.Sent);
-        }
+        await ShouldBeStoredAsSentAsync(steps);
     }
 
     [Fact]
