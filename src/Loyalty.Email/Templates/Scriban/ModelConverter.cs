@@ -124,11 +124,15 @@ internal static class ModelConverter
 /// <summary>A <see cref="MoneyValue"/> as templates see it: <c>amount</c> and <c>currency</c>, compares and adds as its amount.</summary>
 internal sealed class MoneyObject : ScriptObject, IScriptCustomBinaryOperation
 {
+    // Not ScriptObject's parameterless constructor: that imports the static members of the derived type by
+    // reflection, for every money value of every render.
     public MoneyObject(MoneyValue money)
+        : base(2, autoImportStaticsFromThisType: false)
     {
         Money = money;
         this["amount"] = money.Amount;
         this["currency"] = money.Currency;
+        IsReadOnly = true; // shared by the parts of one e-mail, as the model's other objects
     }
 
     public MoneyValue Money { get; }
