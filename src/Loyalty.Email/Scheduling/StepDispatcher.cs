@@ -114,6 +114,9 @@ public sealed class StepDispatcher : IAsyncDisposable, IDisposable
             _telemetry.Claimed(batch.Count);
             if (batch.Count == 0)
             {
+                // Nothing due: the result writes' scope, and the connection its store may keep open, are not held
+                // while the process idles until the next sweep.
+                await _results.ReleaseWhenIdleAsync().ConfigureAwait(false);
                 return total;
             }
 

@@ -28,8 +28,9 @@ internal sealed class StepResultWriter : IAsyncDisposable, IDisposable
 
     // The scope (and DbContext) of the group writes, kept for a while: creating and initialising a DbContext per
     // group was a tenth of the dispatcher's CPU. Used by one write loop at a time (_writing); replaced after a failed
-    // write, after GroupsPerScope groups and after ScopeLifetime.
+    // write, after GroupsPerScope groups and after ScopeLifetime; let go at the end of a sweep (ReleaseWhenIdleAsync).
     private AsyncServiceScope? _scope;
+    private bool _releaseWhenIdle;
     private int _scopeGroups;
     private DateTimeOffset _scopeCreated;
     private bool _disposed;
@@ -78,17 +79,38 @@ internal sealed class StepResultWriter : IAsyncDisposable, IDisposable
         {
             List<Pending> group;
             bool disposed;
+            AsyncServiceScope? released = null;
             lock (_gate)
             {
                 disposed = _disposed;
                 if (_queue.Count == 0 && !disposed)
                 {
+                    // Idle: the kept scope goes too when the dispatcher asked for it (ReleaseWhenIdleAsync).
+                    if (_releaseWhenIdle)
+                    {
+                        released = _scope;
+                        _scope = null;
+                        _releaseWhenIdle = false;
+                    }
+
                     _writing = false;
-                    return;
+                    group = [];
+                }
+                else
+                {
+                    group = _queue;
+                    _queue = [];
+                }
+            }
+
+            if (group.Count == 0 && !disposed)
+            {
+                if (released is { } scope)
+                {
+                    await scope.DisposeAsync().ConfigureAwait(false);
                 }
 
-                group = _queue;
-                _queue = [];
+                return;
             }
 
             if (disposed)
@@ -181,6 +203,32 @@ internal sealed class StepResultWriter : IAsyncDisposable, IDisposable
         {
             _scope = null;
             await scope.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Lets the kept scope go (and the database connection its store may hold open) now if no write is under way,
+    /// otherwise as soon as the writes run out; the next group creates a new one. The dispatcher calls it at the end
+    /// of every sweep, so an idle process holds no connection for longer than the sweep interval.
+    /// </summary>
+    public async ValueTask ReleaseWhenIdleAsync()
+    {
+        AsyncServiceScope? scope;
+        lock (_gate)
+        {
+            if (_writing)
+            {
+                _releaseWhenIdle = true;
+                return;
+            }
+
+            scope = _scope;
+            _scope = null;
+        }
+
+        if (scope is { } idle)
+        {
+            await idle.DisposeAsync().ConfigureAwait(false);
         }
     }
 

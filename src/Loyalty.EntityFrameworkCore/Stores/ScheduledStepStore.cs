@@ -32,6 +32,10 @@ public sealed class ScheduledStepStore<TContext> : IScheduledStepStore
     // The steps one multi-row UPDATE writes: 13 parameters a row, well under PostgreSQL's 65,535.
     private const int RowsPerStatement = 500;
 
+    // Groups up to this size are prepared on their connection (one server-side statement per size): the dispatcher's
+    // groups hold at most one result per lane. Larger, rarer writes are not worth a statement kept per size.
+    private const int MaxPreparedRows = 32;
+
     private static readonly string UpdateSqlKey = "Loyalty:ScheduledStepStore:Update:" + typeof(TContext).FullName;
     private static readonly string ClaimSqlKey = "Loyalty:ScheduledStepStore:Claim:" + typeof(TContext).FullName;
 
@@ -145,12 +149,12 @@ public sealed class ScheduledStepStore<TContext> : IScheduledStepStore
             return [];
         }
 
-        if (updates.Count == 1)
+        var postgres = _context.Database.ProviderName == NpgsqlProvider;
+        if (updates.Count == 1 && !postgres)
         {
             return [await TryUpdateAsync(updates[0].Step, updates[0].ExpectedVersion, cancellationToken).ConfigureAwait(false)];
         }
 
-        var postgres = _context.Database.ProviderName == NpgsqlProvider;
         var results = postgres && updates.Count <= RowsPerStatement
             ? await UpdateManyInOneStatementAsync(updates, cancellationToken).ConfigureAwait(false) // one statement is atomic by itself
             : await InTransactionAsync(ct => postgres ? UpdateManyInOneStatementAsync(updates, ct) : UpdateOneByOneAsync(updates, ct), cancellationToken).ConfigureAwait(false);
@@ -171,39 +175,44 @@ public sealed class ScheduledStepStore<TContext> : IScheduledStepStore
     }
 
     // The multi-row statement; a row it wrote comes back with its new version, which tells two updates of one step apart.
+    // The connection stays open for the rest of the context's life (the dispatcher writes its groups of results through
+    // one long-lived scope): a pooled connection rented again for every group costs PostgreSQL a reset (DISCARD ALL),
+    // and a statement prepared on the connection is then parsed and planned once, not for every group.
     private async Task<bool[]> UpdateManyInOneStatementAsync(IReadOnlyList<StepUpdate> updates, CancellationToken cancellationToken)
     {
         var update = CompiledQueries.For(_context, UpdateSqlKey, StepUpdateSql.For);
         var results = new bool[updates.Count];
         var connection = _context.Database.GetDbConnection();
-        await _context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        try
+        if (connection.State != ConnectionState.Open)
         {
-            for (var start = 0; start < updates.Count; start += RowsPerStatement)
+            await _context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        for (var start = 0; start < updates.Count; start += RowsPerStatement)
+        {
+            var chunk = updates.Skip(start).Take(RowsPerStatement).ToList();
+            var written = new HashSet<(Guid, int)>();
+            await using (var command = connection.CreateCommand())
             {
-                var chunk = updates.Skip(start).Take(RowsPerStatement).ToList();
-                var written = new HashSet<(Guid, int)>();
-                await using (var command = connection.CreateCommand())
+                command.CommandText = update.Many(chunk.Count).Sql;
+                command.Transaction = _context.Database.CurrentTransaction?.GetDbTransaction();
+                command.Parameters.AddRange(update.CreateManyParameters(command, chunk));
+                if (chunk.Count <= MaxPreparedRows)
                 {
-                    command.CommandText = update.Many(chunk.Count).Sql;
-                    command.Transaction = _context.Database.CurrentTransaction?.GetDbTransaction();
-                    command.Parameters.AddRange(update.CreateManyParameters(command, chunk));
-                    await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        written.Add((reader.GetGuid(0), reader.GetInt32(1)));
-                    }
+                    await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
                 }
 
-                for (var i = 0; i < chunk.Count; i++)
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    results[start + i] = written.Contains((chunk[i].Step.Id, chunk[i].ExpectedVersion + 1));
+                    written.Add((reader.GetGuid(0), reader.GetInt32(1)));
                 }
             }
-        }
-        finally
-        {
-            await _context.Database.CloseConnectionAsync().ConfigureAwait(false);
+
+            for (var i = 0; i < chunk.Count; i++)
+            {
+                results[start + i] = written.Contains((chunk[i].Step.Id, chunk[i].ExpectedVersion + 1));
+            }
         }
 
         return results;

@@ -100,6 +100,37 @@ public sealed class StepResultWriterTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Released_when_idle_the_kept_scope_goes_at_once_or_when_the_write_under_way_ends()
+    {
+        var steps = await ClaimAsync(4);
+        var lease = Now.AddMinutes(5);
+        (await _writer.WriteAsync(steps[0], steps[0].Version, lease)).Should().BeTrue();
+        _scopesUsed.Should().Be(1);
+
+        // Idle: let go at once, so the next group needs a new scope.
+        await _writer.ReleaseWhenIdleAsync();
+        _steps.ScopeEnded.CurrentCount.Should().Be(1);
+        await _steps.ScopeEnded.WaitAsync();
+        (await _writer.WriteAsync(steps[1], steps[1].Version, lease)).Should().BeTrue();
+        _scopesUsed.Should().Be(2);
+
+        // A write under way: that write keeps its scope, which goes once the writes run out.
+        _steps.HoldWrites();
+        var held = _writer.WriteAsync(steps[2], steps[2].Version, lease);
+        await _steps.WriteStarted.WaitAsync(TimeSpan.FromSeconds(10));
+        await _writer.ReleaseWhenIdleAsync();
+        held.IsCompleted.Should().BeFalse();
+        _steps.ReleaseWrites();
+        (await held).Should().BeTrue();
+        _scopesUsed.Should().Be(2, "the write under way used the kept scope");
+        (await _steps.ScopeEnded.WaitAsync(TimeSpan.FromSeconds(10))).Should().BeTrue("the kept scope goes when the writes run out");
+
+        (await _writer.WriteAsync(steps[3], steps[3].Version, lease)).Should().BeTrue();
+        _scopesUsed.Should().Be(3, "the kept scope went when the held write ended");
+        await ShouldBeStoredAsSentAsync(steps);
+    }
+
+    [Fact]
     public async Task A_step_another_worker_moved_on_is_answered_false_and_the_others_of_its_group_are_written()
     {
         var steps = await ClaimAsync(2);
@@ -153,8 +184,11 @@ public sealed class StepResultWriterTests : IAsyncDisposable
         }
     }
 
-    /// <summary>The in-memory store, with group writes recorded, held or failed on demand.</summary>
-    private sealed class RecordingStepStore(InMemoryLoyaltyStore inner) : IScheduledStepStore
+    /// <summary>
+    /// The in-memory store, with group writes recorded, held or failed on demand. Every scope resolves this one
+    /// instance, so its disposal counts the scopes that ended.
+    /// </summary>
+    private sealed class RecordingStepStore(InMemoryLoyaltyStore inner) : IScheduledStepStore, IDisposable
     {
         private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _singleFailed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -162,6 +196,11 @@ public sealed class StepResultWriterTests : IAsyncDisposable
         private int _singleFailures;
 
         public List<int> Calls { get; } = [];
+
+        /// <summary>Released once for every scope that ended.</summary>
+        public SemaphoreSlim ScopeEnded { get; } = new(0);
+
+        public void Dispose() => ScopeEnded.Release();
 
         public bool FailGroupWrites { get; set; }
 

@@ -59,6 +59,36 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task Group_writes_one_after_another_through_one_store_are_each_guarded_by_their_own_versions()
+    {
+        // The dispatcher writes its groups through one long-lived store: on PostgreSQL the same prepared statements
+        // run again on the connection the store kept open, with new values each time.
+        await using var s = OpenSession();
+        var claimed = await ClaimStepsAsync(s, 3);
+        var versions = claimed.Select(c => c.Version).ToArray();
+        foreach (var step in claimed)
+        {
+            step.State = StepState.Held;
+            step.Reason = "quiet-hours";
+            step.LeaseOwner = null;
+        }
+
+        (await s.Steps.TryUpdateManyAsync([new StepUpdate(claimed[0], versions[0])], None)).Should().Equal(true);
+        (await s.Steps.TryUpdateManyAsync([new StepUpdate(claimed[1], versions[1]), new StepUpdate(claimed[2], versions[2])], None)).Should().Equal(true, true);
+
+        // The first step again at the version it was claimed at: already moved on, so nothing is written.
+        claimed[0].State = StepState.Sent;
+        (await s.Steps.TryUpdateManyAsync([new StepUpdate(claimed[0], versions[0])], None)).Should().Equal(false);
+        claimed[1].State = StepState.Sent;
+        claimed[1].MessageId = "<k2@shop.example>";
+        (await s.Steps.TryUpdateManyAsync([new StepUpdate(claimed[1], versions[1] + 1)], None)).Should().Equal(true);
+
+        (await s.Steps.FindAsync(claimed[0].Id, None)).Should().BeEquivalentTo(new { State = StepState.Held, Version = versions[0] + 1 });
+        (await s.Steps.FindAsync(claimed[1].Id, None)).Should().BeEquivalentTo(new { State = StepState.Sent, MessageId = "<k2@shop.example>", Version = versions[1] + 2 });
+        (await s.Steps.FindAsync(claimed[2].Id, None)).Should().BeEquivalentTo(new { State = StepState.Held, Version = versions[2] + 1 });
+    }
+
+    [Fact]
     public async Task A_group_write_larger_than_one_statement_writes_every_step()
     {
         await using var s = OpenSession();
