@@ -11,4 +11,12 @@ public sealed class LoyaltyEntityFrameworkCoreOptions
     /// single statements that workers run outside any unit of work of the shop.
     /// </summary>
     public bool AutoSaveChanges { get; set; } = true;
+
+    /// <summary>
+    /// True (default): on PostgreSQL the dispatcher's group writes of step results prepare their statement on the
+    /// connection they keep open, so it is parsed and planned once per connection instead of once per write. Set it
+    /// to false when connections go through a pooler that does not carry prepared statements from one transaction to
+    /// the next (PgBouncer in transaction mode before 1.21, or without <c>max_prepared_statements</c>).
+    /// </summary>
+    public bool PrepareStatements { get; set; } = true;
 }

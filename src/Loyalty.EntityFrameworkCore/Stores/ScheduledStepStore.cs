@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Loyalty.EntityFrameworkCore.Stores;
 
@@ -41,13 +42,15 @@ public sealed class ScheduledStepStore<TContext> : IScheduledStepStore
 
     private readonly TContext _context;
     private readonly ILogger _logger;
+    private readonly bool _prepare;
 
     /// <summary>Creates the store over <paramref name="context"/>.</summary>
-    public ScheduledStepStore(TContext context, ILogger<ScheduledStepStore<TContext>>? logger = null)
+    public ScheduledStepStore(TContext context, IOptions<LoyaltyEntityFrameworkCoreOptions>? options = null, ILogger<ScheduledStepStore<TContext>>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         _context = context;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _prepare = options?.Value.PrepareStatements ?? true;
     }
 
     private DbSet<ScheduledStep> Steps => _context.Set<ScheduledStep>();
@@ -141,8 +144,9 @@ public sealed class ScheduledStepStore<TContext> : IScheduledStepStore
     /// there is more than one statement; on other databases one UPDATE per step inside one transaction. All or nothing either
     /// way. Sets <see cref="ScheduledStep.Version"/> of each written step, as <see cref="TryUpdateAsync"/> does.
     /// On PostgreSQL the context's connection stays open after the first group write until the context is disposed,
-    /// and statements of up to 32 rows are prepared on it: the dispatcher writes its groups through one long-lived
-    /// scope.
+    /// and statements of up to 32 rows are prepared on it unless
+    /// <see cref="LoyaltyEntityFrameworkCoreOptions.PrepareStatements"/> is false: the dispatcher writes its groups
+    /// through one long-lived scope.
     /// </remarks>
     public async Task<IReadOnlyList<bool>> TryUpdateManyAsync(IReadOnlyList<StepUpdate> updates, CancellationToken cancellationToken)
     {
@@ -200,7 +204,7 @@ public sealed class ScheduledStepStore<TContext> : IScheduledStepStore
                 command.CommandText = update.Many(chunk.Count).Sql;
                 command.Transaction = _context.Database.CurrentTransaction?.GetDbTransaction();
                 command.Parameters.AddRange(update.CreateManyParameters(command, chunk));
-                if (chunk.Count <= MaxPreparedRows)
+                if (_prepare && chunk.Count <= MaxPreparedRows)
                 {
                     await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
                 }
