@@ -77,33 +77,29 @@ internal sealed class StepResultWriter : IAsyncDisposable, IDisposable
     {
         while (true)
         {
-            List<Pending> group;
+            List<Pending>? group;
             bool disposed;
-            AsyncServiceScope? released = null;
+            AsyncServiceScope? released;
             lock (_gate)
             {
                 disposed = _disposed;
                 if (_queue.Count == 0 && !disposed)
                 {
                     // Idle: the kept scope goes too when the dispatcher asked for it (ReleaseWhenIdleAsync).
-                    if (_releaseWhenIdle)
-                    {
-                        released = _scope;
-                        _scope = null;
-                        _releaseWhenIdle = false;
-                    }
-
                     _writing = false;
-                    group = [];
+                    released = _releaseWhenIdle ? TakeScopeUnlessWriting() : null;
+                    _releaseWhenIdle = false;
+                    group = null;
                 }
                 else
                 {
+                    released = null;
                     group = _queue;
                     _queue = [];
                 }
             }
 
-            if (group.Count == 0 && !disposed)
+            if (group is null)
             {
                 if (released is { } scope)
                 {
@@ -216,14 +212,8 @@ internal sealed class StepResultWriter : IAsyncDisposable, IDisposable
         AsyncServiceScope? scope;
         lock (_gate)
         {
-            if (_writing)
-            {
-                _releaseWhenIdle = true;
-                return;
-            }
-
-            scope = _scope;
-            _scope = null;
+            _releaseWhenIdle = _writing;
+            scope = TakeScopeUnlessWriting();
         }
 
         if (scope is { } idle)
@@ -247,21 +237,27 @@ internal sealed class StepResultWriter : IAsyncDisposable, IDisposable
     /// <inheritdoc cref="DisposeAsync"/>
     public void Dispose() => MarkDisposed()?.Dispose();
 
-    // The kept scope, for the caller to dispose, when no write loop runs; otherwise the loop disposes it when it ends.
     private AsyncServiceScope? MarkDisposed()
     {
         lock (_gate)
         {
             _disposed = true;
-            if (_writing)
-            {
-                return null;
-            }
-
-            var scope = _scope;
-            _scope = null;
-            return scope;
+            return TakeScopeUnlessWriting();
         }
+    }
+
+    // Under _gate. The kept scope, for the caller to dispose, when no write loop runs; otherwise null: the loop is its
+    // only user and lets it go when it ends (disposed, or asked to release when idle).
+    private AsyncServiceScope? TakeScopeUnlessWriting()
+    {
+        if (_writing)
+        {
+            return null;
+        }
+
+        var scope = _scope;
+        _scope = null;
+        return scope;
     }
 
     private async Task RetryAloneAsync(Pending pending, Exception failure)
