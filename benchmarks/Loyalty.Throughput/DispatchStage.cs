@@ -56,7 +56,7 @@ public static class DispatchStage
             if (run["machine_cpu"] is Dictionary<string, object?> m)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"dispatch: {name} CPU ms per send by process: harness {m["harness_cpu_ms_per_send"]:F2}, postgres {m["postgres_cpu_ms_per_send"]:F2}, smtp-sink {m["smtp-sink_cpu_ms_per_send"]:F2}, other {m["other_cpu_ms_per_send"]:F2}; cores busy {m["machine_busy_share"]:P0}; allocated {run["allocated_kb_per_send"]:F0} KB per send, {run["gen0_collections"]} gen0 / {run["gen2_collections"]} gen2 collections; JIT {run["jit_methods"]} methods in {run["jit_ms"]:F0} ms"));
+                    $"dispatch: {name} CPU ms per send by process: harness {m["harness_cpu_ms_per_send"]:F2}, postgres {m["postgres_cpu_ms_per_send"]:F2}, smtp-sink {m["smtp-sink_cpu_ms_per_send"]:F2}, other {m["other_cpu_ms_per_send"]:F2}; cores busy {m["machine_busy_share"]:P0}; allocated {run["allocated_kb_per_send"]:F0} KB per send, {run["gen0_collections"]} gen0 / {run["gen1_collections"]} gen1 / {run["gen2_collections"]} gen2 collections, GC pauses {run["gc_pause_ms_per_send"]:F3} ms per send, promoted per gen0/gen1 GC {run["gen0_promoted_kb_per_gc"]:F0}/{run["gen1_promoted_kb_per_gc"]:F0} KB; JIT {run["jit_methods"]} methods in {run["jit_ms"]:F0} ms"));
             }
         }
         var ceiling = (double)floor["sends_per_s"]! / (double)jobs["sends_per_s"]!;

@@ -73,7 +73,7 @@ static string Machine()
         : null;
     // The load when the run started says whether other work shared the machine (it said "shared" always before).
     var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : null;
-    return $"nproc={Environment.ProcessorCount}; memory={memory}; cpu={cpu}; os={RuntimeInformation.OSDescription}; runtime={RuntimeInformation.FrameworkDescription}; load average at start={load ?? "unknown"}";
+    return $"nproc={Environment.ProcessorCount}; memory={memory}; cpu={cpu}; os={RuntimeInformation.OSDescription}; runtime={RuntimeInformation.FrameworkDescription}; gc={(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}; load average at start={load ?? "unknown"}";
 }
 
 /// <summary>The flat summary of issue 9 and the Markdown table of the harness's figures.</summary>

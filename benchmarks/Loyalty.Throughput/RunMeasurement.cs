@@ -13,15 +13,20 @@ public sealed class RunMeasurement
     private readonly MachineCpu? _machine;
     private readonly long _allocated;
     private readonly int _gen0;
+    private readonly int _gen1;
     private readonly int _gen2;
+    private readonly TimeSpan _gcPause;
     private readonly long _jitted;
     private readonly TimeSpan _jitTime;
+
+    private readonly GcPromotionListener _promotions = new();
 
     private RunMeasurement()
     {
         _cpu = ProcessCpu();
         _machine = MachineCpu.Available ? MachineCpu.Read() : null;
-        (_allocated, _gen0, _gen2) = (GC.GetTotalAllocatedBytes(), GC.CollectionCount(0), GC.CollectionCount(2));
+        (_allocated, _gen0, _gen1, _gen2) = (GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        _gcPause = GC.GetTotalPauseDuration();
         (_jitted, _jitTime) = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
         _watch = Stopwatch.StartNew();
     }
@@ -32,14 +37,18 @@ public sealed class RunMeasurement
     public Dictionary<string, object?> Stop(int sends)
     {
         _watch.Stop();
+        _promotions.Dispose();
         var cpu = ProcessCpu() - _cpu;
         var machine = _machine is null ? null : MachineCpu.Read().PerUnitSince(_machine, sends);
         return new Dictionary<string, object?>
         {
             ["sends"] = sends, ["seconds"] = _watch.Elapsed.TotalSeconds, ["sends_per_s"] = sends / _watch.Elapsed.TotalSeconds,
             ["process_cpu_ms_per_send"] = cpu.TotalMilliseconds / sends, ["machine_cpu"] = machine,
-            ["allocated_kb_per_send"] = (GC.GetTotalAllocatedBytes() - _allocated) / 1024.0 / sends,
-            ["gen0_collections"] = GC.CollectionCount(0) - _gen0, ["gen2_collections"] = GC.CollectionCount(2) - _gen2,
+            ["allocated_kb_per_send"] = (GC.GetTotalAllocatedBytes(precise: true) - _allocated) / 1024.0 / sends,
+            ["gen0_collections"] = GC.CollectionCount(0) - _gen0, ["gen1_collections"] = GC.CollectionCount(1) - _gen1,
+            ["gen2_collections"] = GC.CollectionCount(2) - _gen2,
+            ["gen0_promoted_kb_per_gc"] = _promotions.AveragePromotedKb(0), ["gen1_promoted_kb_per_gc"] = _promotions.AveragePromotedKb(1),
+            ["gc_pause_ms_per_send"] = (GC.GetTotalPauseDuration() - _gcPause).TotalMilliseconds / sends,
             ["jit_methods"] = System.Runtime.JitInfo.GetCompiledMethodCount() - _jitted, ["jit_ms"] = (System.Runtime.JitInfo.GetCompilationTime() - _jitTime).TotalMilliseconds,
         };
     }
@@ -49,5 +58,54 @@ public sealed class RunMeasurement
     {
         using var process = Process.GetCurrentProcess();
         return process.TotalProcessorTime;
+    }
+}
+
+/// <summary>Bytes that survived each ephemeral collection (the runtime's GCHeapStats events): what a collection costs.</summary>
+internal sealed class GcPromotionListener : System.Diagnostics.Tracing.EventListener
+{
+    private readonly Lock _gate = new();
+    private readonly long[] _promoted = new long[3];
+    private readonly long[] _count = new long[3];
+    private int _lastGeneration = -1;
+
+    public double? AveragePromotedKb(int generation)
+    {
+        lock (_gate)
+        {
+            return _count[generation] == 0 ? null : _promoted[generation] / 1024.0 / _count[generation];
+        }
+    }
+
+    protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource eventSource)
+    {
+        if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
+        {
+            EnableEvents(eventSource, System.Diagnostics.Tracing.EventLevel.Informational, (System.Diagnostics.Tracing.EventKeywords)0x1);
+        }
+    }
+
+    protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs eventData)
+    {
+        if (eventData.EventName is null || eventData.Payload is null || eventData.PayloadNames is null)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (eventData.EventName.StartsWith("GCStart", StringComparison.Ordinal))
+            {
+                _lastGeneration = Convert.ToInt32(eventData.Payload[eventData.PayloadNames.IndexOf("Depth")], System.Globalization.CultureInfo.InvariantCulture);
+            }
+            else if (eventData.EventName.StartsWith("GCHeapStats", StringComparison.Ordinal) && _lastGeneration is 0 or 1)
+            {
+                var generation = _lastGeneration;
+                var promoted = Convert.ToInt64(eventData.Payload[eventData.PayloadNames.IndexOf("TotalPromotedSize0")], System.Globalization.CultureInfo.InvariantCulture)
+                    + Convert.ToInt64(eventData.Payload[eventData.PayloadNames.IndexOf("TotalPromotedSize1")], System.Globalization.CultureInfo.InvariantCulture);
+                _promoted[generation] += promoted;
+                _count[generation]++;
+            }
+        }
     }
 }
