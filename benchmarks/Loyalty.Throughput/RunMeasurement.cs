@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Diagnostics.Tracing;
+using System.Globalization;
 
 namespace Loyalty.Throughput;
 
@@ -62,12 +64,15 @@ public sealed class RunMeasurement
 }
 
 /// <summary>Bytes that survived each ephemeral collection (the runtime's GCHeapStats events): what a collection costs.</summary>
-internal sealed class GcPromotionListener : System.Diagnostics.Tracing.EventListener
+internal sealed class GcPromotionListener : EventListener
 {
+    private const EventKeywords GcKeyword = (EventKeywords)0x1;
     private readonly Lock _gate = new();
-    private readonly long[] _promoted = new long[3];
-    private readonly long[] _count = new long[3];
-    private int _lastGeneration = -1;
+
+    // Per generation collected, 0 and 1 (a gen2 collection's survivors stay where they are).
+    private readonly long[] _promoted = new long[2];
+    private readonly long[] _count = new long[2];
+    private int _collecting = -1;
 
     public double? AveragePromotedKb(int generation)
     {
@@ -77,34 +82,32 @@ internal sealed class GcPromotionListener : System.Diagnostics.Tracing.EventList
         }
     }
 
-    protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource eventSource)
+    protected override void OnEventSourceCreated(EventSource eventSource)
     {
         if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
         {
-            EnableEvents(eventSource, System.Diagnostics.Tracing.EventLevel.Informational, (System.Diagnostics.Tracing.EventKeywords)0x1);
+            EnableEvents(eventSource, EventLevel.Informational, GcKeyword);
         }
     }
 
-    protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs eventData)
+    protected override void OnEventWritten(EventWrittenEventArgs eventData)
     {
-        if (eventData.EventName is null || eventData.Payload is null || eventData.PayloadNames is null)
+        if (eventData.EventName is not { } name || eventData.Payload is not { } payload || eventData.PayloadNames is not { } names)
         {
             return;
         }
 
+        long Field(string field) => Convert.ToInt64(payload[names.IndexOf(field)], CultureInfo.InvariantCulture);
         lock (_gate)
         {
-            if (eventData.EventName.StartsWith("GCStart", StringComparison.Ordinal))
+            if (name.StartsWith("GCStart", StringComparison.Ordinal))
             {
-                _lastGeneration = Convert.ToInt32(eventData.Payload[eventData.PayloadNames.IndexOf("Depth")], System.Globalization.CultureInfo.InvariantCulture);
+                _collecting = (int)Field("Depth");
             }
-            else if (eventData.EventName.StartsWith("GCHeapStats", StringComparison.Ordinal) && _lastGeneration is 0 or 1)
+            else if (name.StartsWith("GCHeapStats", StringComparison.Ordinal) && _collecting is 0 or 1)
             {
-                var generation = _lastGeneration;
-                var promoted = Convert.ToInt64(eventData.Payload[eventData.PayloadNames.IndexOf("TotalPromotedSize0")], System.Globalization.CultureInfo.InvariantCulture)
-                    + Convert.ToInt64(eventData.Payload[eventData.PayloadNames.IndexOf("TotalPromotedSize1")], System.Globalization.CultureInfo.InvariantCulture);
-                _promoted[generation] += promoted;
-                _count[generation]++;
+                _promoted[_collecting] += Field("TotalPromotedSize0") + Field("TotalPromotedSize1");
+                _count[_collecting]++;
             }
         }
     }
