@@ -30,8 +30,9 @@ internal sealed class PooledSmtpConnection : IDisposable
 }
 
 /// <summary>
-/// A bounded pool of SMTP connections. A semaphore holds one slot per connection, so at most
-/// <see cref="SmtpOptions.PoolSize"/> connections exist (idle plus leased) and a sender waits for a free one.
+/// A bounded pool of SMTP connections. <see cref="ConnectionSlots"/> holds one slot per connection, so at most
+/// <see cref="SmtpOptions.PoolSize"/> connections exist (idle plus leased) and a sender waits for a free one, first
+/// come first served; a returned connection's slot goes straight to the next waiter.
 /// Connections open lazily, are reused most-recently-used first (so the rest can age out), get a NOOP when they have
 /// been idle too long, and are replaced after an error or after <see cref="SmtpOptions.MaxMessagesPerConnection"/>.
 /// </summary>
@@ -42,7 +43,7 @@ internal sealed class SmtpConnectionPool : IAsyncDisposable, IDisposable
     private readonly SmtpOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _slots;
+    private readonly ConnectionSlots _slots;
     private readonly Lock _gate = new();
     private readonly Stack<PooledSmtpConnection> _idle = new();
     private long _lastId;
@@ -54,7 +55,7 @@ internal sealed class SmtpConnectionPool : IAsyncDisposable, IDisposable
         _options = options;
         _time = timeProvider;
         _logger = logger;
-        _slots = new SemaphoreSlim(options.PoolSize, options.PoolSize);
+        _slots = new ConnectionSlots(options.PoolSize);
     }
 
     /// <summary>How many connections this pool has opened in its life (for tests and metrics).</summary>
