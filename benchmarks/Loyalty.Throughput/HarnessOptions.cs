@@ -24,11 +24,11 @@ public sealed class HarnessOptions
     public string Stages { get; private set; } = "deliver,intake,dispatch,memory,latency";
 
     /// <summary>SMTP connections (the pool of every .NET side, smtp-source's sessions) and the default of <see cref="Lanes"/>.</summary>
-    public int Concurrency { get; private set; } = 4;
+    public int Concurrency { get; private set; } = 8;
 
     /// <summary>
     /// Loyalty's dispatch lanes (<c>Loyalty:Email:Concurrency</c>) and the sends the e-mail work alone has in progress:
-    /// twice <see cref="Concurrency"/>, as the library's defaults (8 steps, a pool of 4), unless <c>--lanes</c> says
+    /// twice <see cref="Concurrency"/>, as the library's defaults (16 steps, a pool of 8), unless <c>--lanes</c> says
     /// otherwise. Lanes beyond the connections wait for one with their message rendered.
     /// </summary>
     public int Lanes => _lanes ?? 2 * Concurrency;

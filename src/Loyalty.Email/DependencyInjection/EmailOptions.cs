@@ -23,14 +23,14 @@ public sealed class EmailOptions
     public int BatchSize { get; set; } = 100;
 
     /// <summary>
-    /// Steps a dispatcher works on at once. Default 8, twice the default <c>Smtp:PoolSize</c> of 4: the steps beyond the
+    /// Steps a dispatcher works on at once. Default 16, twice the default <c>Smtp:PoolSize</c> of 8: the steps beyond the
     /// pool render their message and wait for a connection, so no connection stands idle while a step's result is
     /// written and its next message rendered (measured in docs/performance.md: 21% more sends per second than with
     /// as many steps as connections). Up to this many delivered messages per dispatcher can be unrecorded when its
     /// process dies (docs/operations.md).
     /// </summary>
     [Range(1, 256)]
-    public int Concurrency { get; set; } = 8;
+    public int Concurrency { get; set; } = 16;
 
     /// <summary>How long a claimed batch is held before another worker may take it over. Default 5 minutes.</summary>
     [Range(typeof(TimeSpan), "00:00:05", "1.00:00:00")]

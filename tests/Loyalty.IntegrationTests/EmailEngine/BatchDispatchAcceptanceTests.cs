@@ -157,8 +157,8 @@ public sealed class BatchDispatchAcceptanceTests : IDisposable
                 s.AddScoped<IScheduledStepStore>(sp => new ObservedSteps(new ScheduledStepStore<LoyaltyDbContext>(sp.GetRequiredService<LoyaltyDbContext>()), _unrecordedSends));
             }));
         var lanes = host.Services.GetRequiredService<IOptions<EmailOptions>>().Value.Concurrency;
-        lanes.Should().Be(8, "the default");
-        host.Services.GetRequiredService<IOptions<SmtpOptions>>().Value.PoolSize.Should().Be(4, "the default");
+        lanes.Should().Be(16, "the default");
+        host.Services.GetRequiredService<IOptions<SmtpOptions>>().Value.PoolSize.Should().Be(8, "the default");
         for (var i = 0; i < customers; i++)
         {
             var id = $"c{i}";
