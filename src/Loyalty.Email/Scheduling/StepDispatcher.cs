@@ -226,8 +226,9 @@ public sealed class StepDispatcher : IAsyncDisposable, IDisposable
         }
 
         // A batch shares one lease: a step reached after half of it has run out is left alone (nothing written), so
-        // it cannot be sent here while another worker, which claimed it after the lease, sends it too.
-        if (step.AvailableAt - _time.GetUtcNow() < _options.Lease / 2)
+        // it cannot be sent here while another worker, which claimed it after the lease, sends it too. Checked again
+        // just before the send (SendAsync), after the render and the wait for the lane's previous write.
+        if (LeaseRunningOut(step))
         {
             EmailLog.StepLeaseRunningOut(_logger, step.Id);
             return previous;
@@ -251,6 +252,12 @@ public sealed class StepDispatcher : IAsyncDisposable, IDisposable
             // The lease runs out and another attempt follows; a bug in one step never stops the batch.
             EmailLog.StepCrashed(_logger, ex, step.Id, step.FlowId);
             decision = Retry(step, $"error: {ex.GetType().Name}: {ex.Message}");
+        }
+
+        if (decision.LeftForLaterClaim)
+        {
+            EmailLog.StepLeaseRunningOut(_logger, step.Id);
+            return previous;
         }
 
         var leaseEnd = step.AvailableAt;
@@ -418,10 +425,18 @@ public sealed class StepDispatcher : IAsyncDisposable, IDisposable
             string.Join(' ', new[] { customer.FirstName, customer.LastName }.Where(n => !string.IsNullOrWhiteSpace(n))),
             messageId, unsubscribe, now));
         _signer?.Sign(message);
-        step.MessageId = messageId;
 
         // Nothing is sent while the lane's previous delivery may still be unrecorded (see RunLaneAsync).
         await previous.ConfigureAwait(false);
+
+        // The point of no return: the render and that wait may have taken the lease below half (a stalled process, a
+        // slow write), and past its end another worker may claim this step and send it too.
+        if (LeaseRunningOut(step))
+        {
+            return StepDecision.LeaveForLaterClaim;
+        }
+
+        step.MessageId = messageId;
         var started = _time.GetTimestamp();
         var result = await _transport.SendAsync(message, cancellationToken).ConfigureAwait(false);
         _telemetry.SendDuration(_time.GetElapsedTime(started).TotalMilliseconds);
@@ -483,8 +498,13 @@ public sealed class StepDispatcher : IAsyncDisposable, IDisposable
         return from[(from.LastIndexOf('@') + 1)..];
     }
 
-    private readonly record struct StepDecision(StepState State, string? Reason, DateTimeOffset? AvailableAt)
+    private bool LeaseRunningOut(ScheduledStep step) => step.AvailableAt - _time.GetUtcNow() < _options.Lease / 2;
+
+    // LeftForLaterClaim: nothing was done and nothing is written; the step waits for its lease to end.
+    private readonly record struct StepDecision(StepState State, string? Reason, DateTimeOffset? AvailableAt, bool LeftForLaterClaim = false)
     {
+        public static readonly StepDecision LeaveForLaterClaim = new(default, null, null, LeftForLaterClaim: true);
+
         public static StepDecision Done(string? reason) => new(StepState.Sent, reason, null);
 
         public static StepDecision Skip(string reason) => new(StepState.Skipped, reason, null);
