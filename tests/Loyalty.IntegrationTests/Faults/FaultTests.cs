@@ -215,7 +215,7 @@ public sealed class FaultTests
 
     private static async Task RunOneWorkerAsync(ReliabilityDatabase database, SmtpServerFixture smtp, string name)
     {
-        await using var cluster = new WorkerCluster(database, smtp);
+        await using var cluster = new WorkerCluster(database, smtp, WorkerCluster.NoKills);
         cluster.Start(name);
         await cluster.WaitForAllToFinishAsync(TimeSpan.FromMinutes(3));
     }

@@ -40,7 +40,7 @@ public sealed class ScaleOutTests
         var ids = await database.SeedDueSendsAsync(Customers(_sends), "clean");
 
         var stopwatch = Stopwatch.StartNew();
-        await using var cluster = new WorkerCluster(database, smtp);
+        await using var cluster = new WorkerCluster(database, smtp, WorkerCluster.NoKills);
         foreach (var name in new[] { "a", "b", "c" })
         {
             cluster.Start(name);
