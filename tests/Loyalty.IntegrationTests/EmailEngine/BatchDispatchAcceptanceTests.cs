@@ -225,31 +225,21 @@ public sealed class BatchDispatchAcceptanceTests : IDisposable
         }
     }
 
-    private sealed class ObservedSteps(IScheduledStepStore inner, Unrecorded unrecorded) : IScheduledStepStore
+    private sealed class ObservedSteps(IScheduledStepStore inner, Unrecorded unrecorded) : StepStoreDecorator(inner)
     {
-        public Task<IReadOnlyList<ScheduledStep>> ClaimDueAsync(DateTimeOffset now, int maxCount, string owner, TimeSpan lease, CancellationToken cancellationToken) =>
-            inner.ClaimDueAsync(now, maxCount, owner, lease, cancellationToken);
-
-        public Task<ScheduledStep?> ClaimByIdAsync(Guid id, DateTimeOffset now, string owner, TimeSpan lease, CancellationToken cancellationToken) =>
-            inner.ClaimByIdAsync(id, now, owner, lease, cancellationToken);
-
-        public async Task<bool> TryUpdateAsync(ScheduledStep step, int expectedVersion, CancellationToken cancellationToken)
+        public override async Task<bool> TryUpdateAsync(ScheduledStep step, int expectedVersion, CancellationToken cancellationToken)
         {
-            var written = await inner.TryUpdateAsync(step, expectedVersion, cancellationToken);
+            var written = await Inner.TryUpdateAsync(step, expectedVersion, cancellationToken);
             unrecorded.Written(written && step.State == StepState.Sent ? 1 : 0);
             return written;
         }
 
-        public async Task<IReadOnlyList<bool>> TryUpdateManyAsync(IReadOnlyList<StepUpdate> updates, CancellationToken cancellationToken)
+        public override async Task<IReadOnlyList<bool>> TryUpdateManyAsync(IReadOnlyList<StepUpdate> updates, CancellationToken cancellationToken)
         {
-            var written = await inner.TryUpdateManyAsync(updates, cancellationToken);
+            var written = await Inner.TryUpdateManyAsync(updates, cancellationToken);
             unrecorded.Written(updates.Where((u, i) => written[i] && u.Step.State == StepState.Sent).Count());
             return written;
         }
-
-        public Task<ScheduledStep?> FindAsync(Guid id, CancellationToken cancellationToken) => inner.FindAsync(id, cancellationToken);
-
-        public Task<IReadOnlyList<ScheduledStep>> QueryAsync(StepQuery query, CancellationToken cancellationToken) => inner.QueryAsync(query, cancellationToken);
     }
 
     private sealed record ReadSnapshot(int CustomerBatches, int OrderBatches, int SuppressionBatches, int SingleCustomers, int SingleOrders, int SingleSuppressions);

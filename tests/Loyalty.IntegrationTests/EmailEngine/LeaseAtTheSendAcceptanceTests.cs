@@ -130,28 +130,18 @@ public sealed class LeaseAtTheSendAcceptanceTests : IDisposable
         }
     }
 
-    private sealed class StalledWrites(IScheduledStepStore inner, StallAfterSecondRender stall) : IScheduledStepStore
+    private sealed class StalledWrites(IScheduledStepStore inner, StallAfterSecondRender stall) : StepStoreDecorator(inner)
     {
-        public Task<IReadOnlyList<ScheduledStep>> ClaimDueAsync(DateTimeOffset now, int maxCount, string owner, TimeSpan lease, CancellationToken cancellationToken) =>
-            inner.ClaimDueAsync(now, maxCount, owner, lease, cancellationToken);
-
-        public Task<ScheduledStep?> ClaimByIdAsync(Guid id, DateTimeOffset now, string owner, TimeSpan lease, CancellationToken cancellationToken) =>
-            inner.ClaimByIdAsync(id, now, owner, lease, cancellationToken);
-
-        public async Task<bool> TryUpdateAsync(ScheduledStep step, int expectedVersion, CancellationToken cancellationToken)
+        public override async Task<bool> TryUpdateAsync(ScheduledStep step, int expectedVersion, CancellationToken cancellationToken)
         {
             await stall.BeforeWriteAsync();
-            return await inner.TryUpdateAsync(step, expectedVersion, cancellationToken);
+            return await Inner.TryUpdateAsync(step, expectedVersion, cancellationToken);
         }
 
-        public async Task<IReadOnlyList<bool>> TryUpdateManyAsync(IReadOnlyList<StepUpdate> updates, CancellationToken cancellationToken)
+        public override async Task<IReadOnlyList<bool>> TryUpdateManyAsync(IReadOnlyList<StepUpdate> updates, CancellationToken cancellationToken)
         {
             await stall.BeforeWriteAsync();
-            return await inner.TryUpdateManyAsync(updates, cancellationToken);
+            return await Inner.TryUpdateManyAsync(updates, cancellationToken);
         }
-
-        public Task<ScheduledStep?> FindAsync(Guid id, CancellationToken cancellationToken) => inner.FindAsync(id, cancellationToken);
-
-        public Task<IReadOnlyList<ScheduledStep>> QueryAsync(StepQuery query, CancellationToken cancellationToken) => inner.QueryAsync(query, cancellationToken);
     }
 }
