@@ -17,7 +17,7 @@ public sealed class WorkerCluster : IAsyncDisposable
     /// <summary>
     /// For runs where no worker is killed, so nothing waits for a lease to end: a lease a loaded machine's stalls do not
     /// outlast. The 5 s default here is for the kill tests; with it, a worker stalled for more than half of it between a
-    /// step's lease check and the server's reply (CI once saw a cold worker do so, with all test projects running at
+    /// step's lease check and the server's reply (CI once saw a worker do so, with all test projects running at
     /// once) lets another worker claim and send that step too, a fault the exactly-once runs are not about.
     /// </summary>
     public static IReadOnlyDictionary<string, string> NoKills { get; } = new Dictionary<string, string> { ["Loyalty:Email:Lease"] = "00:01:00" };
