@@ -65,6 +65,7 @@ public static class BenchHost
         builder.Services.AddLoyalty(builder.Configuration.GetSection("Loyalty"))
             .AddEmail(email => spec.Email?.Invoke(email))
             .UseEntityFrameworkCore<LoyaltyDbContext>();
+        BenchEmail.DeclareShareLinks(builder.Services);
         switch (spec.Hangfire)
         {
             case HangfireMode.InMemory:

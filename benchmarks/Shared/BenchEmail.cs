@@ -43,8 +43,16 @@ public static class BenchEmail
         services.AddSingleton(TimeProvider.System);
         extra?.Invoke(services);
         services.AddLoyalty(configuration.GetSection("Loyalty")).AddEmail();
+        DeclareShareLinks(services);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false });
     }
+
+    /// <summary>
+    /// The bench mail's share block reads <c>links.share.*</c>, which this model (not Loyalty's) holds: declared so that
+    /// template validation knows it, as a host declares what its own model contributor adds.
+    /// </summary>
+    public static void DeclareShareLinks(IServiceCollection services) =>
+        services.Configure<TemplateOptions>(o => o.Model.Declare("links.share.*"));
 
     /// <summary>The template model of message <paramref name="i"/>: what TemplateModelFactory would hand the renderer.</summary>
     public static TemplateModel Model(int i)
@@ -57,10 +65,10 @@ public static class BenchEmail
             total += price * n;
             lines.Add(new Dictionary<string, object?>
             {
-                ["name"] = $"Oolong harvest tin no. {n}",
+                ["product_name"] = $"Oolong harvest tin no. {n}",
                 ["sku"] = $"tea-oolong-{n:00}",
                 ["quantity"] = n,
-                ["price"] = new MoneyValue(price, "TWD"),
+                ["unit_price"] = new MoneyValue(price, "TWD"),
                 ["url"] = $"https://shop.example/products/tea-oolong-{n:00}",
             });
         }

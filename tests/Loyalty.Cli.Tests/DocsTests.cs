@@ -163,7 +163,8 @@ public sealed partial class DocsTests
     [Fact]
     public void The_integrator_guide_has_an_example_for_every_filter()
     {
-        // Every filter of the library's filter pack (src/Loyalty.Email/Templates/Scriban/LiquidFilterPack.cs).
+        // Every filter a template can call: Fluid's (less format_date, format_number and format_string) and Loyalty's
+        // (src/Loyalty.Email/Templates/Liquid/LiquidFilters.cs).
         string[] filters =
         [
             "append", "prepend", "capitalize", "downcase", "upcase", "strip", "lstrip", "rstrip", "strip_newlines", "newline_to_br",
@@ -172,7 +173,8 @@ public sealed partial class DocsTests
             "base64_url_safe_encode", "base64_url_safe_decode", "raw", "join", "first", "last", "size", "reverse", "uniq", "compact",
             "concat", "map", "where", "reject", "find", "find_index", "has", "sort", "sort_natural", "sum", "plus", "minus", "times",
             "divided_by", "modulo", "abs", "ceil", "floor", "round", "at_least", "at_most", "default", "date", "money",
-            "money_with_currency", "json",
+            "money_with_currency", "json", "squish", "handle", "handleize", "md5", "sha1", "sha256", "hmac_sha1", "hmac_sha256",
+            "time_zone",
         ];
         var liquid = string.Join("\n", Blocks("integrator-guide.md").Where(b => Kind(b) == "liquid").Select(b => b.Content));
 

@@ -41,7 +41,7 @@ public sealed class TemplatesValidateTests
         var result = await Cli.RunAsync("templates", "validate", folder.Path, "--no-defaults");
 
         result.ExitCode.Should().Be(1, result.ToString());
-        result.Stdout.Should().Contain("order-thanks/default/subject.liquid:1:").And.Contain("unknown filter or tag 'shout'");
+        result.Stdout.Should().Contain("order-thanks/default/subject.liquid:1:").And.Contain("unknown filter 'shout'");
     }
 
     [Fact]

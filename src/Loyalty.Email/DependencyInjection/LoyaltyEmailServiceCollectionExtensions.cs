@@ -10,7 +10,7 @@ using Loyalty.Email.Links;
 using Loyalty.Email.Milestones;
 using Loyalty.Email.Scheduling;
 using Loyalty.Email.Templates;
-using Loyalty.Email.Templates.Scriban;
+using Loyalty.Email.Templates.Liquid;
 using Loyalty.Publishing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -70,7 +70,7 @@ public static class LoyaltyEmailServiceCollectionExtensions
             }
         }
 
-        services.TryAddSingleton<IEmailTemplateRenderer, ScribanEmailTemplateRenderer>();
+        services.TryAddSingleton<IEmailTemplateRenderer, LiquidEmailTemplateRenderer>();
         services.TryAddSingleton<ILiquidConditionEvaluator, LiquidConditionEvaluator>();
         services.AddMetrics();
         services.TryAddSingleton<EmailTelemetry>();

@@ -1,5 +1,4 @@
-using Loyalty.Email.Templates.Scriban;
-using Scriban;
+using Loyalty.Email.Templates.Liquid;
 
 namespace Loyalty.Email.Templates;
 
@@ -10,10 +9,9 @@ namespace Loyalty.Email.Templates;
 public sealed class LiquidCondition
 {
     private readonly LiquidEngine _engine;
-    private readonly Template _template;
-    private static readonly Dictionary<string, Template> NoPartials = new(StringComparer.Ordinal);
+    private readonly LiquidTemplate _template;
 
-    private LiquidCondition(string expression, LiquidEngine engine, Template template)
+    private LiquidCondition(string expression, LiquidEngine engine, LiquidTemplate template)
     {
         Expression = expression;
         _engine = engine;
@@ -36,13 +34,12 @@ public sealed class LiquidCondition
         }
 
         options ??= new TemplateOptions();
-        var engine = new LiquidEngine(options, filterProviders);
 
         // A filter chain is not allowed inside {% if %}: assign it first, then compare. "a | f: x | size > 0" becomes
         // {% assign __c = a | f: x | size %}{% if __c > 0 %}.
         var source = BuildSource(expression);
         var diagnostics = new List<TemplateDiagnostic>();
-        var template = TemplateCompiler.ParseChecked(new TemplateSource(name, source), engine, options, diagnostics);
+        var (engine, template) = TemplateCompiler.CompileOne(new TemplateSource(name, source), options, filterProviders, diagnostics);
         if (template is null || diagnostics.Any(d => d.Severity == TemplateDiagnosticSeverity.Error))
         {
             throw new TemplateValidationException(diagnostics);
@@ -55,8 +52,8 @@ public sealed class LiquidCondition
     public bool Evaluate(TemplateModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var settings = RenderSettings.For(model.Locale, model.TimeZone, htmlEncode: false);
-        return _engine.Render(_template, ModelConverter.ToScriptObject(model.Root), settings, NoPartials) == "true";
+        var settings = RenderSettings.For(model.Locale, model.TimeZone);
+        return _engine.Render(_template, ModelValues.Root(model.Root, settings.Zone), settings, html: false) == "true";
     }
 
     private static string BuildSource(string expression)

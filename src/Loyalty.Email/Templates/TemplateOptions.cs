@@ -20,11 +20,14 @@ public sealed class TemplateOptions
     /// <summary>Whether the templates shipped inside Loyalty.Email are loaded (directory templates still win by name).</summary>
     public bool IncludeShippedDefaults { get; set; } = true;
 
-    /// <summary>Cumulative loop iterations one render may run.</summary>
+    /// <summary>
+    /// Steps one render of one part may run (every tag, output and loop iteration is a step), and the most items a
+    /// range or list a template builds may have.
+    /// </summary>
     [Range(1, 10_000_000)]
     public int LoopLimit { get; set; } = 10_000;
 
-    /// <summary>Nesting depth of includes and calls one render may reach.</summary>
+    /// <summary>Nesting depth of includes, renders and loops one render may reach.</summary>
     [Range(1, 1_000)]
     public int RecursionLimit { get; set; } = 20;
 
@@ -35,9 +38,15 @@ public sealed class TemplateOptions
     /// <summary>A variable that is not in the model fails the render instead of printing nothing.</summary>
     public bool StrictVariables { get; set; }
 
-    /// <summary>Model roots a template may use besides the built-in ones (customer, order, event, shop, links, ...).</summary>
+    /// <summary>
+    /// What the template model holds, member by member, so that validation reports <c>{{ customer.frist_name }}</c>
+    /// ("did you mean first_name?"). Starts as Loyalty.Email's model; Loyalty.Referrals declares what it adds.
+    /// </summary>
+    public TemplateModelShape Model { get; } = TemplateModelShape.CreateDefault();
+
+    /// <summary>Model roots a template may use besides those of <see cref="Model"/>, with any members (not checked).</summary>
     public IList<string> AdditionalModelRoots { get; } = new List<string>();
 
-    /// <summary>Unknown variables are reported as errors (true) or warnings (false) by start-up validation.</summary>
+    /// <summary>Unknown variables and members are reported as errors (true) or warnings (false) by start-up validation.</summary>
     public bool UnknownVariablesAreErrors { get; set; } = true;
 }

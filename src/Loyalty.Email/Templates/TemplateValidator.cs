@@ -1,4 +1,4 @@
-using Loyalty.Email.Templates.Scriban;
+using Loyalty.Email.Templates.Liquid;
 
 namespace Loyalty.Email.Templates;
 
@@ -14,8 +14,7 @@ public static class TemplateValidator
         ArgumentNullException.ThrowIfNull(options);
         try
         {
-            var engine = new LiquidEngine(options, filterProviders);
-            return TemplateCompiler.Compile(TemplateCatalog.Load(options), engine, options).Diagnostics;
+            return TemplateCompiler.Compile(TemplateCatalog.Load(options), options, filterProviders, clock: null).Diagnostics;
         }
         catch (TemplateValidationException ex)
         {

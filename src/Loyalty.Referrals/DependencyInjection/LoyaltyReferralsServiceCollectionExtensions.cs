@@ -105,6 +105,8 @@ public static class LoyaltyReferralsServiceCollectionExtensions
             {
                 o.ShippedTemplateAssemblies.Add(typeof(ReferralProcessor).Assembly);
             }
+
+            ReferralTemplateModelContributor.DeclareShape(o.Model);
         });
 
         services.AddOptions<FlowCatalogOptions>().Configure<IOptions<ReferralOptions>>((catalog, referral) =>

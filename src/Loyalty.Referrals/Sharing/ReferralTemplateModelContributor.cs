@@ -35,6 +35,18 @@ public sealed class ReferralTemplateModelContributor : ITemplateModelContributor
         _options = options.Value;
     }
 
+    /// <summary>
+    /// Declares what this contributor adds to the model, for template validation (<c>referral.*</c>, <c>review.share</c>,
+    /// <c>review.products[]</c>). Share networks are open: a host can add its own <see cref="IShareNetwork"/>.
+    /// </summary>
+    public static void DeclareShape(Loyalty.Email.Templates.TemplateModelShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        shape.Declare("referral.code", "referral.url", "referral.share.*", "referral.wechat_qr_url");
+        shape.Declare("review.share.*", "review.order_id", "review.products[].name", "review.products[].sku", "review.products[].url",
+            "review.products[].stars[].rating", "review.products[].stars[].url");
+    }
+
     /// <inheritdoc />
     public void Contribute(IDictionary<string, object?> root, LoyaltyEvent triggerEvent, LoyaltyCustomer? customer)
         => Contribute(root, triggerEvent, customer, TemplateModelPurpose.Render);

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Loyalty.Email.Templates;
-using Loyalty.Email.Templates.Scriban;
+using Loyalty.Email.Templates.Liquid;
 using Loyalty.Email.Tests.Templates;
 using Xunit.Abstractions;
 
@@ -26,7 +26,7 @@ public sealed class TemplateAttackTests(ITestOutputHelper output)
 
     private sealed record Outcome(Exception? Error, RenderedEmail? Result, long Allocated);
 
-    private static async Task<Outcome> RenderGuardedAsync(ScribanEmailTemplateRenderer renderer, string template, TemplateModel? model = null)
+    private static async Task<Outcome> RenderGuardedAsync(LiquidEmailTemplateRenderer renderer, string template, TemplateModel? model = null)
     {
         var render = Task.Run(() =>
         {
@@ -219,7 +219,7 @@ public sealed class TemplateAttackTests(ITestOutputHelper output)
         File.WriteAllText(Path.Combine(dir.Root, "secret.liquid"), "TOPSECRET-IN-ROOT");
 
         var buildError = await BuildGuardedAsync(dir);
-        ScribanEmailTemplateRenderer renderer;
+        LiquidEmailTemplateRenderer renderer;
         if (buildError is not null)
         {
             // The literal include is refused at validation; check the dynamic one on a directory without it.

@@ -95,16 +95,25 @@ public sealed class LiquidDialectTests
     }
 
     [Fact]
-    public void Ifchanged_outside_a_loop_is_refused_with_what_to_write_instead()
+    public void Ifchanged_renders_its_block_when_the_value_changed_as_in_shopify_liquid()
     {
-        Errors("{% ifchanged %}{{ customer.first_name }}{% endifchanged %}").Should().Contain(d => d.Message.Contains("inside a {% for %} loop"));
+        Html("{% for i in (1..4) %}{% assign half = i | divided_by: 2 %}{% ifchanged %}{{ half }}{% endifchanged %}{% endfor %}|{% ifchanged %}{{ customer.first_name }}{% endifchanged %}")
+            .Should().Be("012|Mei");
     }
 
     [Fact]
-    public void Forloop_parentloop_is_refused_with_what_to_write_instead()
+    public void Forloop_parentloop_reads_the_outer_loop()
     {
-        Errors("{% for l in order.lines %}{% for t in l.tags %}{{ forloop.parentloop.index }}{% endfor %}{% endfor %}")
-            .Should().Contain(d => d.Message.Contains("assign"));
+        Html("{% for l in order.lines %}{% for t in l.tags %}{{ forloop.parentloop.index }}:{{ t }}{% endfor %}{% endfor %}").Should().Be("1:kit");
+    }
+
+    [Fact]
+    public void A_misspelt_member_is_an_error_that_names_the_member_meant()
+    {
+        Errors("<p>Hi {{ customer.frist_name }}</p>\n{% for line in order.lines %}{{ line.product_nmae }}{% endfor %}")
+            .Select(d => d.ToString()).Should().BeEquivalentTo(
+                "t/default/html.liquid:1:19: error: unknown member 'frist_name' of customer (did you mean 'first_name'?): customer has email, first_name, id, last_name, locale, name, order_count, time_zone.",
+                "t/default/html.liquid:2:38: error: unknown member 'product_nmae' of line (did you mean 'product_name'?): line has line_total, product_name, quantity, sku, tags, unit_price, url.");
     }
 
     [Fact]

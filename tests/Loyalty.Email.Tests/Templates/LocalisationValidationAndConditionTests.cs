@@ -1,5 +1,5 @@
 using Loyalty.Email.Templates;
-using Loyalty.Email.Templates.Scriban;
+using Loyalty.Email.Templates.Liquid;
 
 namespace Loyalty.Email.Tests.Templates;
 
@@ -14,12 +14,16 @@ public sealed class LocalisationValidationAndConditionTests
     private static TemplateModel WithLocale(string locale, string zone = "Asia/Taipei") => TemplateDirectory.Model(locale: locale, zone: zone);
 
     [Theory]
-    [InlineData("en", "TWD", "1200", "NT$1,200")]
-    [InlineData("zh-TW", "TWD", "1200", "NT$1,200")]
-    [InlineData("en", "JPY", "1200", "¥1,200")]
+    [InlineData("en", "TWD", "1200", "TWD 1,200.00")]
+    [InlineData("zh-TW", "TWD", "1200", "$1,200.00")]
+    [InlineData("en", "JPY", "1200", "JPY 1,200")]
+    [InlineData("ja-JP", "JPY", "1200.4", "￥1,200")]
+    [InlineData("en", "BHD", "12.5", "BHD 12.500")]
+    [InlineData("es-CL", "CLP", "1200", "$1.200")]
     [InlineData("zh-CN", "CNY", "88", "¥88.00")]
     [InlineData("th", "THB", "1250.5", "฿1,250.50")]
     [InlineData("en", "USD", "12.5", "$12.50")]
+    [InlineData("en-US", "USD", "-12.5", "-$12.50")]
     public void Money_is_formatted_for_the_currency_and_locale(string locale, string currency, string amount, string expected)
     {
         var order = new Dictionary<string, object?> { ["total"] = new MoneyValue(decimal.Parse(amount, System.Globalization.CultureInfo.InvariantCulture), currency) };
@@ -29,7 +33,8 @@ public sealed class LocalisationValidationAndConditionTests
     [Fact]
     public void Plain_number_with_a_currency_argument_is_formatted_as_money()
     {
-        Render("{{ 1200 | money: 'TWD' }}", WithLocale("en")).Should().Be("NT$1,200");
+        Render("{{ 1200 | money: 'TWD' }}", WithLocale("en")).Should().Be("TWD 1,200.00");
+        Render("{{ 1200 | money_with_currency: 'TWD' }}", WithLocale("zh-TW")).Should().Be("$1,200.00 TWD");
     }
 
     [Fact]
@@ -87,8 +92,16 @@ public sealed class LocalisationValidationAndConditionTests
     [Fact]
     public void Unsupported_tag_is_refused_with_what_to_write_instead()
     {
-        using var dir = new TemplateDirectory().WithTemplate("t", "<table>{% tablerow p in order.lines %}{{ p.sku }}{% endtablerow %}</table>");
-        TemplateValidator.Validate(dir.Options()).Should().Contain(d => d.Message.Contains("tablerow") && d.Message.Contains("for"));
+        using var dir = new TemplateDirectory().WithTemplate("t", "<p>hi</p>\n{% form 'contact' %}x{% endform %}");
+        TemplateValidator.Validate(dir.Options()).Should().ContainSingle()
+            .Which.Should().Match<TemplateDiagnostic>(d => d.Line == 2 && d.Message.Contains("{% form %}") && d.Message.Contains("link to a page"));
+    }
+
+    [Fact]
+    public void Tablerow_renders_table_rows_as_shopify_liquid_does()
+    {
+        Render("{% tablerow p in order.lines %}{{ p.sku }}{% endtablerow %}", WithLocale("en"))
+            .Should().Be("<tr class=\"row1\">\n<td class=\"col1\">starter-kit</td></tr>\n");
     }
 
     [Theory]
@@ -97,7 +110,7 @@ public sealed class LocalisationValidationAndConditionTests
     [InlineData("service-recovery-apology")]
     public void Shipped_defaults_render_in_all_four_locales(string name)
     {
-        var renderer = new ScribanEmailTemplateRenderer(new TemplateOptions());
+        var renderer = new LiquidEmailTemplateRenderer(new TemplateOptions());
         renderer.Diagnostics.Should().NotContain(d => d.Severity == TemplateDiagnosticSeverity.Error);
         foreach (var (locale, marker) in new[] { ("en", "team"), ("zh-TW", "團隊"), ("zh-CN", "团队"), ("th", "ทีมงาน") })
         {
@@ -112,7 +125,7 @@ public sealed class LocalisationValidationAndConditionTests
     public void Directory_template_overrides_the_shipped_default_of_the_same_name()
     {
         using var dir = new TemplateDirectory().WithTemplate("starter-kit-checkin", "mine");
-        var renderer = new ScribanEmailTemplateRenderer(dir.Options(o => o.IncludeShippedDefaults = true));
+        var renderer = new LiquidEmailTemplateRenderer(dir.Options(o => o.IncludeShippedDefaults = true));
         renderer.Render("starter-kit-checkin", "zh-TW", WithLocale("zh-TW")).Html.Should().Be("mine");
         renderer.Exists("milestone-congratulation").Should().BeTrue();
     }

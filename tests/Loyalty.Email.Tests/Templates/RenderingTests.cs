@@ -91,17 +91,33 @@ public sealed class RenderingTests
         act.Should().Throw<TemplateRenderException>();
     }
 
+    private const string ClrMembers = "[{{ customer.GetType }}][{{ customer.first_name.Length }}][{{ order.placed_at.Ticks }}][{{ order.total.GetHashCode }}]";
+
     [Fact]
-    public void Clr_members_of_model_values_are_not_reachable()
+    public void Clr_members_of_model_values_are_unknown_members_at_validation()
     {
-        Html("[{{ customer.GetType }}][{{ customer.first_name.Length }}][{{ order.placed_at.Ticks }}][{{ order.total.GetHashCode }}]").Should().Be("[][][][]");
+        using var dir = new TemplateDirectory().WithTemplate("t", ClrMembers);
+        TemplateValidator.Validate(dir.Options()).Select(d => d.Message).Should().BeEquivalentTo(
+            "unknown member 'GetType' of customer: customer has email, first_name, id, last_name, locale, name, order_count, time_zone.",
+            "unknown member 'Length' of customer.first_name: customer.first_name is a plain value without members.",
+            "unknown member 'Ticks' of order.placed_at: order.placed_at is a plain value without members.",
+            "unknown member 'GetHashCode' of order.total: order.total has amount, currency.");
     }
 
     [Fact]
-    public void Include_of_a_path_outside_the_partials_is_refused()
+    public void Clr_members_of_model_values_are_not_reachable_when_validation_only_warns()
     {
-        var act = () => Html("{% include '../../etc/passwd' %}");
-        act.Should().Throw<TemplateRenderException>().WithMessage("*refused*");
+        Html(ClrMembers, configure: o => o.UnknownVariablesAreErrors = false).Should().Be("[][][][]");
+    }
+
+    [Fact]
+    public void Include_of_a_path_outside_the_partials_is_refused_at_validation_when_written_and_at_render_when_computed()
+    {
+        using var written = new TemplateDirectory().WithTemplate("t", "{% include '../../etc/passwd' %}");
+        TemplateValidator.Validate(written.Options()).Should().ContainSingle().Which.Message.Should().Be("no partial named '../../etc/passwd' in _partials.");
+
+        var computed = () => Html("{% include customer.first_name %}", TemplateDirectory.Model(firstName: "../../etc/passwd"));
+        computed.Should().Throw<TemplateRenderException>().WithMessage("*'../../etc/passwd' is refused*_partials*");
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using Loyalty.Email.Templates;
-using Loyalty.Email.Templates.Scriban;
+using Loyalty.Email.Templates.Liquid;
 
 namespace Loyalty.Email.Tests.Templates;
 
@@ -32,7 +32,7 @@ internal sealed class TemplateDirectory : IDisposable
         return options;
     }
 
-    public ScribanEmailTemplateRenderer Renderer(Action<TemplateOptions>? configure = null) => new(Options(configure));
+    public LiquidEmailTemplateRenderer Renderer(Action<TemplateOptions>? configure = null) => new(Options(configure));
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
 

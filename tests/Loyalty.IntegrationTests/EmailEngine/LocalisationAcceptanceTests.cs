@@ -68,8 +68,8 @@ public sealed class LocalisationAcceptanceTests : IDisposable
         us.HtmlBody.Should().Contain("you paid <b>$12.50</b> on March 1, 2026 at 13:30.");
 
         var tw = To("mei@example.com.tw");
-        tw.Subject.Should().Be("謝謝您的訂單 A-TWD：NT$1,200");
-        tw.HtmlBody.Should().Contain("美玲 您好，您於 2026年3月2日 02:30 付款 <b>NT$1,200</b>。");
+        tw.Subject.Should().Be("謝謝您的訂單 A-TWD：$1,200.00");
+        tw.HtmlBody.Should().Contain("美玲 您好，您於 2026年3月2日 02:30 付款 <b>$1,200.00</b>。");
 
         var cn = To("wei@example.cn");
         cn.Subject.Should().Be("谢谢您的订单 A-CNY：¥88.00");
@@ -91,7 +91,7 @@ public sealed class LocalisationAcceptanceTests : IDisposable
         (string Locale, string Zone, string Currency, decimal Credit, string Email, string Expected)[] cases =
         [
             ("en", "America/New_York", "USD", 5m, "ann@example.com", "$5.00"),
-            ("zh-TW", "Asia/Taipei", "TWD", 150m, "mei@example.com.tw", "NT$150"),
+            ("zh-TW", "Asia/Taipei", "TWD", 150m, "mei@example.com.tw", "$150.00"),
             ("zh-CN", "Asia/Shanghai", "CNY", 30m, "wei@example.cn", "¥30.00"),
             ("th", "Asia/Bangkok", "THB", 100m, "somchai@example.co.th", "฿100.00"),
         ];
