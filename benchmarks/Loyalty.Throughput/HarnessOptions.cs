@@ -47,7 +47,7 @@ public sealed class HarnessOptions
 
     /// <summary>
     /// Sends each dispatch variant makes first, in a database of its own, before the measured run: the JIT's tiering
-    /// of EF, Npgsql, Hangfire, Scriban and MailKit code otherwise lands in whichever variant runs first (measured:
+    /// of EF, Npgsql, Hangfire, Fluid and MailKit code otherwise lands in whichever variant runs first (measured:
     /// 14,514 methods compiled in 9.5 s of CPU during a cold 20,000-send Loyalty run).
     /// </summary>
     public int DispatchWarmup { get; private set; } = 3_000;

@@ -24,7 +24,7 @@ cats = [("socket I/O (System.Net.Sockets, syscalls)", "System.Net.Sockets!"),
         ("harness loop (Parallel.ForEachAsync, lambdas)", "DeliverLab!"),
         ("harness loop (Parallel.ForEachAsync, lambdas)", "Loyalty.Throughput!"),
         ]
-excl = ("EmailMessageComposer", "Templates", "BenchEmail", "Scriban", "Fresh", "GC.Collect")
+excl = ("EmailMessageComposer", "Templates", "BenchEmail", "Fluid", "Parlot", "Fresh", "GC.Collect")
 split = collections.Counter(); total = 0; excluded = 0
 for p in data["profiles"]:
     stack, last = [], None

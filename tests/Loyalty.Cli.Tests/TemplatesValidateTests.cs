@@ -31,6 +31,21 @@ public sealed class TemplatesValidateTests
     }
 
     [Fact]
+    public async Task A_misspelt_member_of_the_model_is_reported_with_the_member_meant()
+    {
+        using var folder = new TempFolder()
+            .With("order-thanks/template.json", Transactional)
+            .With("order-thanks/default/subject.liquid", "Thanks")
+            .With("order-thanks/default/html.liquid", "<p>Hello</p>\n{% for line in order.lines %}<p>{{ line.prodcut_name }}</p>{% endfor %}\n<p>{{ referral.cod }}</p>");
+
+        var result = await Cli.RunAsync("templates", "validate", folder.Path, "--no-defaults");
+
+        result.ExitCode.Should().Be(1, result.ToString());
+        result.Stdout.Should().Contain("order-thanks/default/html.liquid:2:41: error: unknown member 'prodcut_name' of line (did you mean 'product_name'?)")
+            .And.Contain("order-thanks/default/html.liquid:3:16: error: unknown member 'cod' of referral (did you mean 'code'?): referral has code, share, url, wechat_qr_url.");
+    }
+
+    [Fact]
     public async Task A_template_with_an_unknown_filter_is_reported_with_file_and_line_and_exits_one()
     {
         using var folder = new TempFolder()

@@ -28,24 +28,19 @@ public interface IEmailTemplateRenderer
 /// <see cref="DateTimeOffset"/>, <see cref="MoneyValue"/>). Built by Loyalty, never a CLR object graph, so templates
 /// reach only what is put here (the allow-list).
 /// </summary>
-public sealed class TemplateModel
+/// <param name="root">The top-level variables.</param>
+/// <param name="timeZone">The customer's IANA time zone.</param>
+/// <param name="locale">The customer's locale.</param>
+public sealed class TemplateModel(IReadOnlyDictionary<string, object?> root, string timeZone, string locale)
 {
-    /// <summary>Creates a model over <paramref name="root"/>.</summary>
-    public TemplateModel(IReadOnlyDictionary<string, object?> root, string timeZone, string locale)
-    {
-        Root = root;
-        TimeZone = timeZone;
-        Locale = locale;
-    }
-
     /// <summary>Top-level variables: <c>customer</c>, <c>order</c>, <c>event</c>, <c>shop</c>, <c>links</c>, ...</summary>
-    public IReadOnlyDictionary<string, object?> Root { get; }
+    public IReadOnlyDictionary<string, object?> Root { get; } = root;
 
-    /// <summary>IANA zone date filters convert to.</summary>
-    public string TimeZone { get; }
+    /// <summary>IANA zone the model's dates are shown in (the customer's).</summary>
+    public string TimeZone { get; } = timeZone;
 
     /// <summary>Culture money and date filters format for.</summary>
-    public string Locale { get; }
+    public string Locale { get; } = locale;
 }
 
 /// <summary>An amount with its currency, so the <c>money</c> filter formats it correctly.</summary>

@@ -15,26 +15,13 @@ internal sealed record TemplateSetSource(string Name, string Category, string? L
 /// Loads template sources: shipped defaults (embedded in Loyalty.Email) first, then the integrators' directory, where a
 /// template, layout or partial of the same name wins. Engine-neutral: holds text only.
 /// </summary>
-internal sealed class TemplateCatalog
+internal sealed record TemplateCatalog(
+    IReadOnlyDictionary<string, TemplateSetSource> Templates,
+    IReadOnlyDictionary<string, TemplateSource> Layouts,
+    IReadOnlyDictionary<string, TemplateSource> Partials)
 {
     public const string DefaultLocale = "default";
     private const string EmbeddedPrefix = "LoyaltyTemplates/";
-
-    private TemplateCatalog(
-        IReadOnlyDictionary<string, TemplateSetSource> templates,
-        IReadOnlyDictionary<string, TemplateSource> layouts,
-        IReadOnlyDictionary<string, TemplateSource> partials)
-    {
-        Templates = templates;
-        Layouts = layouts;
-        Partials = partials;
-    }
-
-    public IReadOnlyDictionary<string, TemplateSetSource> Templates { get; }
-
-    public IReadOnlyDictionary<string, TemplateSource> Layouts { get; }
-
-    public IReadOnlyDictionary<string, TemplateSource> Partials { get; }
 
     /// <summary>zh-TW → zh-TW, zh, default; th-TH → th-TH, th, default.</summary>
     public static IEnumerable<string> LocaleChain(string? locale)
@@ -53,14 +40,8 @@ internal sealed class TemplateCatalog
     public static TemplateCatalog Load(TemplateOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var files = new Dictionary<string, TemplateSource>(StringComparer.OrdinalIgnoreCase);
-        if (options.IncludeShippedDefaults)
-        {
-            foreach (var (path, source) in ReadEmbedded(options.ShippedTemplateAssemblies))
-            {
-                files[path] = source;
-            }
-        }
+        var files = (options.IncludeShippedDefaults ? ReadEmbedded(options.ShippedTemplateAssemblies) : [])
+            .GroupBy(f => f.Path, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Last().Source, StringComparer.OrdinalIgnoreCase);
 
         if (!string.IsNullOrWhiteSpace(options.TemplatesPath))
         {
@@ -92,54 +73,46 @@ internal sealed class TemplateCatalog
 
         var layouts = new Dictionary<string, TemplateSource>(StringComparer.Ordinal);
         var partials = new Dictionary<string, TemplateSource>(StringComparer.Ordinal);
-        var sets = new Dictionary<string, (string Category, string? Layout, Dictionary<string, Dictionary<string, TemplateSource>> Locales)>(StringComparer.OrdinalIgnoreCase);
+        var settings = new Dictionary<string, (string Category, string? Layout)>(StringComparer.OrdinalIgnoreCase);
+        var parts = new Dictionary<string, Dictionary<string, Dictionary<string, TemplateSource>>>(StringComparer.OrdinalIgnoreCase);
         foreach (var (path, source) in files)
         {
-            var parts = path.Split('/');
-            if (parts.Length == 2 && parts[0] == "_layouts")
+            var segments = path.Split('/');
+            var kind = segments.Length == 2 ? segments[0] : null;
+            if (kind is "_layouts" or "_partials")
             {
-                layouts[Path.GetFileNameWithoutExtension(parts[1])] = source;
+                (kind == "_layouts" ? layouts : partials)[Path.GetFileNameWithoutExtension(segments[1])] = source;
+                continue;
             }
-            else if (parts.Length == 2 && parts[0] == "_partials")
+
+            if (segments.Length is not (2 or 3) || segments[0].StartsWith('_'))
             {
-                partials[Path.GetFileNameWithoutExtension(parts[1])] = source;
+                continue;
             }
-            else if (parts.Length is 2 or 3 && !parts[0].StartsWith('_'))
+
+            var locales = parts.TryGetValue(segments[0], out var found) ? found : parts[segments[0]] = new(StringComparer.OrdinalIgnoreCase);
+            if (segments.Length == 2 && segments[1].Equals("template.json", StringComparison.OrdinalIgnoreCase))
             {
-                if (!sets.TryGetValue(parts[0], out var set))
-                {
-                    set = ("transactional", "default", new Dictionary<string, Dictionary<string, TemplateSource>>(StringComparer.OrdinalIgnoreCase));
-                }
-
-                if (parts.Length == 2 && parts[1].Equals("template.json", StringComparison.OrdinalIgnoreCase))
-                {
-                    var (category, layout) = ReadSettings(source);
-                    set = (category, layout, set.Locales);
-                }
-                else if (parts.Length == 3)
-                {
-                    if (!set.Locales.TryGetValue(parts[1], out var localeFiles))
-                    {
-                        set.Locales[parts[1]] = localeFiles = new Dictionary<string, TemplateSource>(StringComparer.OrdinalIgnoreCase);
-                    }
-
-                    localeFiles[Path.GetFileNameWithoutExtension(parts[2])] = source;
-                }
-
-                sets[parts[0]] = set;
+                settings[segments[0]] = ReadSettings(source);
+            }
+            else if (segments.Length == 3)
+            {
+                var localeFiles = locales.TryGetValue(segments[1], out var existing) ? existing : locales[segments[1]] = new(StringComparer.OrdinalIgnoreCase);
+                localeFiles[Path.GetFileNameWithoutExtension(segments[2])] = source;
             }
         }
 
-        var templates = sets.ToDictionary(
-            s => s.Key,
-            s => new TemplateSetSource(
-                s.Key,
-                s.Value.Category,
-                s.Value.Layout,
-                s.Value.Locales.ToDictionary(
+        var templates = parts.ToDictionary(
+            t => t.Key,
+            t =>
+            {
+                var (category, layout) = settings.GetValueOrDefault(t.Key, ("transactional", "default"));
+                var locales = t.Value.ToDictionary(
                     l => l.Key,
                     l => new TemplateLocaleSources(l.Value.GetValueOrDefault("subject"), l.Value.GetValueOrDefault("html"), l.Value.GetValueOrDefault("text"), l.Value.GetValueOrDefault("preheader")),
-                    StringComparer.OrdinalIgnoreCase)),
+                    StringComparer.OrdinalIgnoreCase);
+                return new TemplateSetSource(t.Key, category, layout, locales);
+            },
             StringComparer.OrdinalIgnoreCase);
         return new TemplateCatalog(templates, layouts, partials);
     }

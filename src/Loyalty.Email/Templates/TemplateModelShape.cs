@@ -44,7 +44,13 @@ public sealed class TemplateModelShape
             var node = Child(_roots, segments[0]);
             for (var i = 1; i < segments.Length; i++)
             {
-                node = segments[i] == "*" ? node.MarkOpen() : Child(node.EnsureMembers(), segments[i]);
+                if (segments[i] == "*")
+                {
+                    node.IsOpen = true;
+                    continue;
+                }
+
+                node = Child(node.Members ??= new(StringComparer.Ordinal), segments[i]);
             }
         }
 
@@ -65,39 +71,20 @@ public sealed class TemplateModelShape
 
     private static Node Child(Dictionary<string, Node> members, string segment)
     {
-        var isList = segment.EndsWith("[]", StringComparison.Ordinal);
-        var name = isList ? segment[..^2] : segment;
-        if (name.Length == 0)
-        {
-            throw new ArgumentException($"'{segment}' is not a member name.", nameof(segment));
-        }
-
-        if (!members.TryGetValue(name, out var node))
-        {
-            members[name] = node = new Node();
-        }
-
-        return isList ? node.EnsureItems() : node;
+        var name = segment.EndsWith("[]", StringComparison.Ordinal) ? segment[..^2] : segment;
+        ArgumentException.ThrowIfNullOrEmpty(name, nameof(segment));
+        var node = members.TryGetValue(name, out var found) ? found : members[name] = new Node();
+        return name.Length < segment.Length ? node.Items ??= new Node() : node;
     }
 
     /// <summary>One value of the model: its members, or the shape of its items when it is a list.</summary>
     internal sealed class Node
     {
-        public Dictionary<string, Node>? Members { get; private set; }
+        public Dictionary<string, Node>? Members { get; set; }
 
-        public Node? Items { get; private set; }
+        public Node? Items { get; set; }
 
         /// <summary>Any member may be read (not checked).</summary>
-        public bool IsOpen { get; private set; }
-
-        public Dictionary<string, Node> EnsureMembers() => Members ??= new Dictionary<string, Node>(StringComparer.Ordinal);
-
-        public Node EnsureItems() => Items ??= new Node();
-
-        public Node MarkOpen()
-        {
-            IsOpen = true;
-            return this;
-        }
+        public bool IsOpen { get; set; }
     }
 }

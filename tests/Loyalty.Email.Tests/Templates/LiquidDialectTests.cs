@@ -32,6 +32,29 @@ public sealed class LiquidDialectTests
     }
 
     [Fact]
+    public void Include_with_keyword_arguments_passes_them_and_shares_the_callers_variables()
+    {
+        Html(
+            "{% assign greeting = 'Hi' %}{% include 'card', name: customer.first_name, punctuation: '!' %}",
+            ("_partials/card.liquid", "{{ greeting }} {{ name }}{{ punctuation }}"))
+            .Should().Be("Hi Mei!");
+    }
+
+    [Fact]
+    public void An_unclosed_block_is_reported_where_it_opens()
+    {
+        Errors("<p>one</p>\n{% if customer.first_name %}\n<p>two</p>\n{% for l in order.lines %}{% endfor %}\n")
+            .Should().ContainSingle().Which.Should().Match<TemplateDiagnostic>(d => d.Line == 2 && d.Column == 1 && d.Message == "{% if %} is never closed: add {% endif %}.");
+    }
+
+    [Fact]
+    public void Fluids_own_operators_and_filters_outside_liquid_are_refused()
+    {
+        Errors("{% if customer.first_name startswith 'M' %}x{% endif %}").Should().ContainSingle().Which.Message.Should().Contain("'startswith' is not a Liquid operator");
+        Errors("{{ 12 | format_number: 'N2' }}").Should().ContainSingle().Which.Message.Should().StartWith("unknown filter 'format_number'");
+    }
+
+    [Fact]
     public void Render_for_renders_the_partial_once_per_item_under_its_alias()
     {
         Html("{% render 'line' for order.lines as l %}", ("_partials/line.liquid", "<li>{{ l.product_name }} x{{ l.quantity }}</li>"))

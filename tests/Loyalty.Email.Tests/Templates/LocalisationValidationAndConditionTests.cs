@@ -31,6 +31,22 @@ public sealed class LocalisationValidationAndConditionTests
     }
 
     [Fact]
+    public void Money_compares_and_adds_as_its_amount_and_prints_as_money()
+    {
+        Render("{% if order.total > 1000 %}big{% endif %}{% if order.total < 1000 %}small{% endif %}|{% if order.total == 1200 %}equal{% endif %}|{{ order.total | plus: 1 }}|{{ order.total }}|{{ order.total.amount }} {{ order.total.currency }}|{{ order.total | json }}", WithLocale("zh-TW"))
+            .Should().Be("big|equal|1201|$1,200.00|1200 TWD|{&quot;amount&quot;:1200,&quot;currency&quot;:&quot;TWD&quot;}");
+    }
+
+    [Fact]
+    public void A_flow_condition_compares_money_by_its_amount()
+    {
+        var model = WithLocale("en");
+        LiquidCondition.Compile("order.total >= 1200").Evaluate(model).Should().BeTrue();
+        LiquidCondition.Compile("order.total > 1200").Evaluate(model).Should().BeFalse();
+        LiquidCondition.Compile("order.lines | map: 'sku' | size > 0").Evaluate(model).Should().BeTrue();
+    }
+
+    [Fact]
     public void Plain_number_with_a_currency_argument_is_formatted_as_money()
     {
         Render("{{ 1200 | money: 'TWD' }}", WithLocale("en")).Should().Be("TWD 1,200.00");

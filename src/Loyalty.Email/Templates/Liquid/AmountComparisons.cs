@@ -14,17 +14,11 @@ internal sealed class AmountComparisons : AstRewriter
 {
     public static IFluidTemplate Apply(IFluidTemplate template) => new AmountComparisons().VisitTemplate(template);
 
-    protected override Expression VisitGreaterThanBinaryExpression(GreaterThanBinaryExpression greaterThanBinaryExpression)
-    {
-        ArgumentNullException.ThrowIfNull(greaterThanBinaryExpression);
-        return new GreaterThanBinaryExpression(Amount(greaterThanBinaryExpression.Left), Amount(greaterThanBinaryExpression.Right), greaterThanBinaryExpression.Strict);
-    }
+    protected override Expression VisitGreaterThanBinaryExpression(GreaterThanBinaryExpression greaterThanBinaryExpression) =>
+        new GreaterThanBinaryExpression(Amount(greaterThanBinaryExpression.Left), Amount(greaterThanBinaryExpression.Right), greaterThanBinaryExpression.Strict);
 
-    protected override Expression VisitLowerThanBinaryExpression(LowerThanBinaryExpression lowerThanBinaryExpression)
-    {
-        ArgumentNullException.ThrowIfNull(lowerThanBinaryExpression);
-        return new LowerThanBinaryExpression(Amount(lowerThanBinaryExpression.Left), Amount(lowerThanBinaryExpression.Right), lowerThanBinaryExpression.Strict);
-    }
+    protected override Expression VisitLowerThanBinaryExpression(LowerThanBinaryExpression lowerThanBinaryExpression) =>
+        new LowerThanBinaryExpression(Amount(lowerThanBinaryExpression.Left), Amount(lowerThanBinaryExpression.Right), lowerThanBinaryExpression.Strict);
 
     private Expression Amount(Expression operand)
     {

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
@@ -59,18 +58,10 @@ internal sealed partial class LiquidEmailTemplateRenderer : IEmailTemplateRender
         return new RenderedEmail(subject, body, text, preheader);
     }
 
-    [GeneratedRegex(@"\s+", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex Whitespace();
+    // Whitespace, control characters and line or paragraph separators, each run one space.
+    [GeneratedRegex(@"[\s\p{Cc}\u2028\u2029]+", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex Spacing();
 
     /// <summary>CR, LF and other control characters removed: a subject is one header line (no header injection).</summary>
-    internal static string SingleLine(string value)
-    {
-        var builder = new StringBuilder(value.Length);
-        foreach (var c in value)
-        {
-            builder.Append(char.IsControl(c) || c is '\u2028' or '\u2029' ? ' ' : c);
-        }
-
-        return Whitespace().Replace(builder.ToString(), " ").Trim();
-    }
+    internal static string SingleLine(string value) => Spacing().Replace(value, " ").Trim();
 }

@@ -17,7 +17,7 @@ internal sealed class LiquidEngine
     {
         ArgumentNullException.ThrowIfNull(options);
         var now = clock ?? TimeProvider.System;
-        partials ??= PartialTemplates.None;
+        partials ??= new PartialTemplates(new Dictionary<string, IFluidTemplate>(StringComparer.Ordinal));
         _fluid = new TemplateOptionsBuilder()
             .WithMaxSteps(options.LoopLimit)
             .WithMaxCollectionSize(options.LoopLimit)

@@ -45,43 +45,28 @@ internal static class LiquidFilters
         }
     }
 
-    /// <summary>Ruby's money: an amount in its currency, the customer's locale; a plain number needs the currency.</summary>
-    private static ValueTask<FluidValue> Money(FluidValue input, FilterArguments arguments, TemplateContext context)
+    private static ValueTask<FluidValue> Money(FluidValue input, FilterArguments arguments, TemplateContext context) =>
+        FormatMoney(input, arguments, context, withCurrency: false);
+
+    private static ValueTask<FluidValue> MoneyWithCurrency(FluidValue input, FilterArguments arguments, TemplateContext context) =>
+        FormatMoney(input, arguments, context, withCurrency: true);
+
+    /// <summary>An amount in its currency, in the customer's locale; a plain number needs the currency as argument.</summary>
+    private static FluidValue FormatMoney(FluidValue input, FilterArguments arguments, TemplateContext context, bool withCurrency)
     {
+        var currency = arguments.Count > 0 ? arguments.At(0).ToStringValue(context) : (input as MoneyFluidValue)?.Money.Currency;
         if (input.IsNil())
         {
             return NilValue.Instance;
         }
 
-        var currency = arguments.Count > 0 ? arguments.At(0).ToStringValue(context) : null;
-        if (input is MoneyFluidValue money)
+        if (currency is null || (input is not MoneyFluidValue && input.Type is not (FluidValues.Number or FluidValues.String)))
         {
-            return StringValue.Create(MoneyFormatter.Format(money.Money.Amount, currency ?? money.Money.Currency, context.CultureInfo));
+            throw new LiquidException("money needs an amount, and a currency for a plain number: {{ amount | money: \"TWD\" }}");
         }
 
-        if (currency is null)
-        {
-            throw new LiquidException("money needs a currency for a plain number: {{ amount | money: \"TWD\" }}");
-        }
-
-        if (input.Type is not (FluidValues.Number or FluidValues.String))
-        {
-            throw new LiquidException("money needs a number");
-        }
-
-        return StringValue.Create(MoneyFormatter.Format(input.ToNumberValue(context), currency, context.CultureInfo));
-    }
-
-    private static async ValueTask<FluidValue> MoneyWithCurrency(FluidValue input, FilterArguments arguments, TemplateContext context)
-    {
-        var formatted = await Money(input, arguments, context).ConfigureAwait(false);
-        if (formatted.IsNil())
-        {
-            return formatted;
-        }
-
-        var currency = arguments.Count > 0 ? arguments.At(0).ToStringValue(context) : (input as MoneyFluidValue)?.Money.Currency;
-        return StringValue.Create(MoneyFormatter.WithCurrency(formatted.ToStringValue(context), currency));
+        var formatted = MoneyFormatter.Format(input.ToNumberValue(context), currency, context.CultureInfo);
+        return StringValue.Create(withCurrency ? MoneyFormatter.WithCurrency(formatted, currency) : formatted);
     }
 
     /// <summary>Fluid's strftime <c>date</c>, which needs its format, as Ruby's does.</summary>

@@ -27,26 +27,25 @@ internal sealed record RenderSettings(CultureInfo Culture, TimeZoneInfo Zone, Li
 {
     public static RenderSettings For(string? locale, string? timeZoneId)
     {
-        CultureInfo culture;
-        try
-        {
-            culture = string.IsNullOrWhiteSpace(locale) || locale == TemplateCatalog.DefaultLocale ? CultureInfo.InvariantCulture : CultureInfo.GetCultureInfo(locale);
-        }
-        catch (CultureNotFoundException)
-        {
-            culture = CultureInfo.InvariantCulture;
-        }
-
-        TimeZoneInfo zone;
-        try
-        {
-            zone = string.IsNullOrWhiteSpace(timeZoneId) ? TimeZoneInfo.Utc : TimeZoneInfo.FindSystemTimeZoneById(timeZoneId);
-        }
-        catch (TimeZoneNotFoundException)
+        var culture = string.IsNullOrWhiteSpace(locale) || locale == TemplateCatalog.DefaultLocale ? null : FindCulture(locale);
+        if (!string.IsNullOrWhiteSpace(timeZoneId) && !TimeZoneInfo.TryFindSystemTimeZoneById(timeZoneId, out _))
         {
             throw new TemplateRenderException($"Unknown time zone '{timeZoneId}'; use an IANA name such as Asia/Taipei.");
         }
 
-        return new RenderSettings(culture, zone, new LiquidFilterContext(locale ?? string.Empty, timeZoneId ?? "UTC"));
+        var zone = string.IsNullOrWhiteSpace(timeZoneId) ? TimeZoneInfo.Utc : TimeZoneInfo.FindSystemTimeZoneById(timeZoneId);
+        return new RenderSettings(culture ?? CultureInfo.InvariantCulture, zone, new LiquidFilterContext(locale ?? string.Empty, timeZoneId ?? "UTC"));
+    }
+
+    private static CultureInfo? FindCulture(string locale)
+    {
+        try
+        {
+            return CultureInfo.GetCultureInfo(locale);
+        }
+        catch (CultureNotFoundException)
+        {
+            return null;
+        }
     }
 }

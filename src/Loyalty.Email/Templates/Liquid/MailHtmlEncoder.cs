@@ -21,29 +21,15 @@ internal sealed class MailHtmlEncoder : HtmlEncoder
 
     public override int MaxOutputCharactersPerInputCharacter => 5; // "&amp;"
 
-    public override unsafe int FindFirstCharacterToEncode(char* text, int textLength)
-    {
-        var span = new ReadOnlySpan<char>(text, textLength);
-        return span.IndexOfAny("&<>\"'");
-    }
+    public override unsafe int FindFirstCharacterToEncode(char* text, int textLength) => new ReadOnlySpan<char>(text, textLength).IndexOfAny("&<>\"'");
 
     public override unsafe bool TryEncodeUnicodeScalar(int unicodeScalar, char* buffer, int bufferLength, out int numberOfCharactersWritten)
     {
-        var replacement = unicodeScalar switch
-        {
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '"' => "&quot;",
-            '\'' => "&#39;",
-            _ => null,
-        };
-
         var destination = new Span<char>(buffer, bufferLength);
+        var replacement = unicodeScalar switch { '&' => "&amp;", '<' => "&lt;", '>' => "&gt;", '"' => "&quot;", '\'' => "&#39;", _ => null };
         if (replacement is null)
         {
-            var rune = new System.Text.Rune(unicodeScalar);
-            return rune.TryEncodeToUtf16(destination, out numberOfCharactersWritten);
+            return new System.Text.Rune(unicodeScalar).TryEncodeToUtf16(destination, out numberOfCharactersWritten);
         }
 
         var written = replacement.AsSpan().TryCopyTo(destination);

@@ -1,5 +1,3 @@
-using Fluid;
-
 namespace Loyalty.Email.Templates.Liquid;
 
 /// <summary>
@@ -9,12 +7,7 @@ namespace Loyalty.Email.Templates.Liquid;
 /// </summary>
 internal static class MarketingRules
 {
-    public static void Check(
-        TemplateSource html,
-        TemplateSource? layout,
-        TemplateCatalog catalog,
-        IReadOnlyDictionary<TemplateSource, (IFluidTemplate Template, TemplateFacts Facts)> parsed,
-        List<TemplateDiagnostic> diagnostics)
+    public static void Check(TemplateSource html, TemplateSource? layout, IReadOnlyDictionary<string, TemplateSource> partials, IReadOnlyDictionary<TemplateSource, TemplateFacts> parsed, List<TemplateDiagnostic> diagnostics)
     {
         if (!parsed.ContainsKey(html) || (layout is not null && !parsed.ContainsKey(layout)))
         {
@@ -26,15 +19,15 @@ internal static class MarketingRules
         var seen = new HashSet<string>(StringComparer.Ordinal);
         while (queue.TryDequeue(out var source))
         {
-            if (!parsed.TryGetValue(source, out var entry))
+            if (!parsed.TryGetValue(source, out var facts))
             {
                 continue;
             }
 
-            read.UnionWith(entry.Facts.ReadPaths);
-            foreach (var use in entry.Facts.Partials)
+            read.UnionWith(facts.ReadPaths);
+            foreach (var use in facts.Partials)
             {
-                if (seen.Add(use.Name) && catalog.Partials.TryGetValue(use.Name, out var partial))
+                if (seen.Add(use.Name) && partials.TryGetValue(use.Name, out var partial))
                 {
                     queue.Enqueue(partial);
                 }

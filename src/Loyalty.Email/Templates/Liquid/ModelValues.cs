@@ -30,17 +30,15 @@ internal static class ModelValues
             null => NilValue.Instance,
             string s => StringValue.Create(s),
             bool b => BooleanValue.Create(b),
-            int or long or short or byte or sbyte or ushort or uint or ulong => NumberValue.Create(Convert.ToDecimal(value, CultureInfo.InvariantCulture)),
-            decimal d => NumberValue.Create(d),
-            double or float when double.IsFinite(Convert.ToDouble(value, CultureInfo.InvariantCulture)) && Math.Abs(Convert.ToDouble(value, CultureInfo.InvariantCulture)) < 7.9e27
-                => NumberValue.Create(Convert.ToDecimal(value, CultureInfo.InvariantCulture)),
-            double or float => NilValue.Instance,
+            int or long or short or byte or sbyte or ushort or uint or ulong or decimal => NumberValue.Create(Convert.ToDecimal(value, CultureInfo.InvariantCulture)),
+            double or float => Convert.ToDouble(value, CultureInfo.InvariantCulture) is var d && double.IsFinite(d) && Math.Abs(d) < 7.9e27 ? NumberValue.Create((decimal)d) : NilValue.Instance,
             DateTimeOffset dto => DateTimeValue.Create(TimeZoneInfo.ConvertTime(dto, zone)),
             DateTime dt => DateTimeValue.Create(TimeZoneInfo.ConvertTime(new DateTimeOffset(dt.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(dt, DateTimeKind.Utc) : dt), zone)),
             MoneyValue money => new MoneyFluidValue(money),
             Guid or Enum or char or Uri or TimeSpan => StringValue.Create(Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty),
             IReadOnlyDictionary<string, object?> dictionary => DictionaryValue.Create(new ModelObject(dictionary, depth + 1, zone)),
-            IDictionary dictionary => DictionaryValue.Create(new ModelObject(Keyed(dictionary), depth + 1, zone)),
+            IDictionary dictionary => DictionaryValue.Create(new ModelObject(
+                dictionary.Cast<DictionaryEntry>().ToDictionary(e => Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? string.Empty, e => e.Value, StringComparer.Ordinal), depth + 1, zone)),
             IEnumerable items => ArrayValue.Create(new ModelList(items as IReadOnlyList<object?> ?? items.Cast<object?>().ToList(), depth + 1, zone)),
             _ => throw new TemplateRenderException(
                 $"A value of type {value.GetType().Name} is not allowed in a template model; use dictionaries, lists and plain values."),
@@ -48,51 +46,19 @@ internal static class ModelValues
     }
 
     /// <summary>A Liquid value as the plain kinds <see cref="LiquidFilter"/> documents.</summary>
-    public static object? ToPlain(FluidValue value, Fluid.TemplateContext context, int depth = 0)
+    public static object? ToPlain(FluidValue value, Fluid.TemplateContext context, int depth = 0) => value switch
     {
-        if (depth > MaxDepth)
-        {
-            return null;
-        }
-
-        switch (value)
-        {
-            case MoneyFluidValue money:
-                return money.Money;
-            case NilValue or EmptyValue or BlankValue:
-                return null;
-            case BooleanValue b:
-                return b.ToBooleanValue(context);
-            case NumberValue n:
-                var number = n.ToNumberValue(context);
-                return number == decimal.Truncate(number) && number is >= long.MinValue and <= long.MaxValue && NumberValue.GetScale(number) == 0 ? (long)number : number;
-            case DateTimeValue date:
-                return date.ToObjectValue(context) is DateTimeOffset dto ? dto : (object?)date.ToStringValue(context);
-            case ArrayValue array:
-                return array.Values.Select(item => ToPlain(item, context, depth + 1)).ToList();
-            case DictionaryValue dictionary when dictionary.ToObjectValue(context) is IFluidIndexable indexable:
-                var result = new Dictionary<string, object?>(StringComparer.Ordinal);
-                foreach (var key in indexable.Keys)
-                {
-                    result[key] = indexable.TryGetValue(key, out var item) ? ToPlain(item, context, depth + 1) : null;
-                }
-
-                return result;
-            default:
-                return value.ToStringValue(context);
-        }
-    }
-
-    private static Dictionary<string, object?> Keyed(IDictionary dictionary)
-    {
-        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (DictionaryEntry entry in dictionary)
-        {
-            result[Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? string.Empty] = entry.Value;
-        }
-
-        return result;
-    }
+        _ when depth > MaxDepth => null,
+        MoneyFluidValue money => money.Money,
+        NilValue or EmptyValue or BlankValue => null,
+        BooleanValue b => b.ToBooleanValue(context),
+        NumberValue n => n.ToNumberValue(context) is var number && NumberValue.GetScale(number) == 0 && number is >= long.MinValue and <= long.MaxValue ? (object)(long)number : number,
+        DateTimeValue date => date.ToObjectValue(context) is DateTimeOffset moment ? moment : date.ToStringValue(context),
+        ArrayValue array => array.Values.Select(item => ToPlain(item, context, depth + 1)).ToList(),
+        DictionaryValue dictionary when dictionary.ToObjectValue(context) is IFluidIndexable indexable =>
+            indexable.Keys.ToDictionary(k => k, k => indexable.TryGetValue(k, out var item) ? ToPlain(item, context, depth + 1) : null, StringComparer.Ordinal),
+        _ => value.ToStringValue(context),
+    };
 
     /// <summary>A model dictionary: its keys are the only members a template can read.</summary>
     private sealed class ModelObject(IReadOnlyDictionary<string, object?> values, int depth, TimeZoneInfo zone) : IFluidIndexable
@@ -121,13 +87,7 @@ internal static class ModelValues
 
         public FluidValue this[int index] => From(items[index], zone, depth);
 
-        public IEnumerator<FluidValue> GetEnumerator()
-        {
-            for (var i = 0; i < items.Count; i++)
-            {
-                yield return this[i];
-            }
-        }
+        public IEnumerator<FluidValue> GetEnumerator() => Enumerable.Range(0, items.Count).Select(i => this[i]).GetEnumerator();
 
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
     }

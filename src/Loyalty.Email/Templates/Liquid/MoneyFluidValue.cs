@@ -5,14 +5,15 @@ using Fluid.Values;
 namespace Loyalty.Email.Templates.Liquid;
 
 /// <summary>
-/// A <see cref="MoneyValue"/> as templates see it: <c>amount</c> and <c>currency</c> members, its amount in
-/// arithmetic, comparisons (see <see cref="AmountComparisons"/>) and equality, written as money in the render's locale.
+/// A <see cref="MoneyValue"/> as templates see it: <c>amount</c> and <c>currency</c> members (also for <c>json</c>),
+/// its amount in arithmetic, equality and comparisons (<see cref="AmountComparisons"/>), written as money in the
+/// render's locale.
 /// </summary>
 internal sealed class MoneyFluidValue(MoneyValue money) : FluidValue
 {
     public MoneyValue Money { get; } = money;
 
-    // A dictionary to Liquid (members, json); ForLoopValue is another such value.
+    // A dictionary to Liquid (members, json), as Fluid's own forloop value is.
     public override FluidValues Type => FluidValues.Dictionary;
 
     public override bool Equals(FluidValue other) => other switch
@@ -32,7 +33,11 @@ internal sealed class MoneyFluidValue(MoneyValue money) : FluidValue
 
     public override string ToStringValue(TemplateContext context) => MoneyFormatter.Format(Money.Amount, Money.Currency, context.CultureInfo);
 
-    public override object ToObjectValue(TemplateContext context) => new Members(Money);
+    public override object ToObjectValue(TemplateContext context) => new FluidValueDictionaryFluidIndexable(new Dictionary<string, FluidValue>
+    {
+        ["amount"] = NumberValue.Create(Money.Amount),
+        ["currency"] = StringValue.Create(Money.Currency),
+    });
 
     public override ValueTask WriteToAsync(IFluidOutput output, TextEncoder encoder, TemplateContext context)
     {
@@ -51,23 +56,4 @@ internal sealed class MoneyFluidValue(MoneyValue money) : FluidValue
 
     public override ValueTask<FluidValue> GetIndexAsync(FluidValue index, TemplateContext context) =>
         GetValueAsync(index?.ToStringValue(context) ?? string.Empty, context);
-
-    /// <summary>What <c>json</c> writes: <c>{"amount":…,"currency":"…"}</c>.</summary>
-    private sealed class Members(MoneyValue money) : IFluidIndexable
-    {
-        public int Count => 2;
-
-        public IEnumerable<string> Keys { get; } = ["amount", "currency"];
-
-        public bool TryGetValue(string name, out FluidValue value)
-        {
-            value = name switch
-            {
-                "amount" => NumberValue.Create(money.Amount),
-                "currency" => StringValue.Create(money.Currency),
-                _ => NilValue.Instance,
-            };
-            return name is "amount" or "currency";
-        }
-    }
 }

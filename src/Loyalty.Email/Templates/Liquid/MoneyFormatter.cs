@@ -72,26 +72,10 @@ internal static class MoneyFormatter
         }
     }
 
-    private static FrozenDictionary<string, int> ReadMinorDigits()
-    {
-        var votes = new Dictionary<string, Dictionary<int, int>>(StringComparer.Ordinal);
-        foreach (var culture in CultureInfo.GetCultures(CultureTypes.SpecificCultures))
-        {
-            if (RegionCurrency(culture) is not { Length: 3 } code)
-            {
-                continue;
-            }
-
-            if (!votes.TryGetValue(code, out var counts))
-            {
-                votes[code] = counts = [];
-            }
-
-            var digits = culture.NumberFormat.CurrencyDecimalDigits;
-            counts[digits] = counts.GetValueOrDefault(digits) + 1;
-        }
-
-        // Cultures of one currency agree but for a few locale variants; the most common count wins.
-        return votes.ToFrozenDictionary(v => v.Key, v => v.Value.MaxBy(c => c.Value).Key, StringComparer.Ordinal);
-    }
+    // Cultures of one currency agree but for a few locale variants: the most common count wins.
+    private static FrozenDictionary<string, int> ReadMinorDigits() => CultureInfo.GetCultures(CultureTypes.SpecificCultures)
+        .Select(c => (Code: RegionCurrency(c), c.NumberFormat.CurrencyDecimalDigits))
+        .Where(c => c.Code is { Length: 3 })
+        .GroupBy(c => c.Code!, StringComparer.Ordinal)
+        .ToFrozenDictionary(g => g.Key, g => g.GroupBy(c => c.CurrencyDecimalDigits).MaxBy(d => d.Count())!.Key, StringComparer.Ordinal);
 }

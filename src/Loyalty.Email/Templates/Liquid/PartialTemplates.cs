@@ -8,8 +8,6 @@ namespace Loyalty.Email.Templates.Liquid;
 /// </summary>
 internal sealed class PartialTemplates(IReadOnlyDictionary<string, IFluidTemplate> partials) : ITemplateFileProvider, ITemplateCache
 {
-    public static PartialTemplates None { get; } = new(new Dictionary<string, IFluidTemplate>(StringComparer.Ordinal));
-
     public ValueTask<TemplateSourceInfo> GetFileInfoAsync(string subpath, TemplateContext context, CancellationToken cancellationToken)
     {
         if (subpath is not null && partials.ContainsKey(subpath))
@@ -24,10 +22,8 @@ internal sealed class PartialTemplates(IReadOnlyDictionary<string, IFluidTemplat
 
     public bool TryGetTemplate(string subpath, DateTimeOffset lastModified, out IFluidTemplate template) => partials.TryGetValue(subpath, out template!);
 
-    public void SetTemplate(string subpath, DateTimeOffset lastModified, IFluidTemplate template)
-    {
-        // Read-only: every partial was parsed at start-up.
-    }
+    // Read-only: every partial was parsed at start-up.
+    public void SetTemplate(string subpath, DateTimeOffset lastModified, IFluidTemplate template) => _ = template;
 }
 
 /// <summary>An <c>include</c> or <c>render</c> named something that is not a partial.</summary>

@@ -1,18 +1,13 @@
-using System.Text.RegularExpressions;
 using Fluid;
 using Fluid.Ast;
+using Fluid.Ast.BinaryExpressions;
 using Fluid.Values;
 using Node = Loyalty.Email.Templates.TemplateModelShape.Node;
 
 namespace Loyalty.Email.Templates.Liquid;
 
 /// <summary>What a template may name: the model's shape, names it is given, the filters and partials that exist.</summary>
-internal sealed record TemplateScope(
-    TemplateModelShape Shape,
-    IReadOnlySet<string> OpenNames,
-    IReadOnlySet<string> Filters,
-    IReadOnlySet<string>? Partials,
-    bool UnknownVariablesAreErrors);
+internal sealed record TemplateScope(TemplateModelShape Shape, IReadOnlySet<string> OpenNames, IReadOnlySet<string> Filters, IReadOnlySet<string> Partials, bool UnknownVariablesAreErrors);
 
 /// <summary>
 /// Checks a parsed template against its <see cref="TemplateScope"/>, on Fluid's syntax tree: unknown variables, unknown
@@ -20,10 +15,7 @@ internal sealed record TemplateScope(
 /// </summary>
 internal sealed class TemplateAnalyzer : AstVisitor
 {
-    private static readonly HashSet<string> LanguageNames = new(StringComparer.Ordinal)
-    {
-        "forloop", "tablerowloop", "empty", "blank", "true", "false", "nil", "null", "content", "self",
-    };
+    private static readonly HashSet<string> LanguageNames = ["forloop", "tablerowloop", "empty", "blank", "true", "false", "nil", "null", "content", "self"];
 
     private readonly TemplateSource _source;
     private readonly TemplateFacts _facts;
@@ -32,26 +24,19 @@ internal sealed class TemplateAnalyzer : AstVisitor
     private readonly HashSet<string> _resolving = new(StringComparer.Ordinal);
     private int _offset;
 
-    private TemplateAnalyzer(TemplateSource source, TemplateFacts facts, TemplateScope scope, List<TemplateDiagnostic> diagnostics)
-    {
-        _source = source;
-        _facts = facts;
-        _scope = scope;
-        _diagnostics = diagnostics;
-    }
+    private TemplateAnalyzer(TemplateSource source, TemplateFacts facts, TemplateScope scope, List<TemplateDiagnostic> diagnostics) =>
+        (_source, _facts, _scope, _diagnostics) = (source, facts, scope, diagnostics);
 
     public static void Check(TemplateSource source, IFluidTemplate template, TemplateFacts facts, TemplateScope scope, List<TemplateDiagnostic> diagnostics) =>
         new TemplateAnalyzer(source, facts, scope, diagnostics).VisitTemplate(template);
+
+    private TemplateDiagnosticSeverity Severity => _scope.UnknownVariablesAreErrors ? TemplateDiagnosticSeverity.Error : TemplateDiagnosticSeverity.Warning;
 
 #pragma warning disable FLUID001 // statement locations: the nearest statement's offset anchors a finding's position
     public override Statement Visit(Statement statement)
     {
         var outer = _offset;
-        if (statement is { SourceOffset: >= 0 })
-        {
-            _offset = statement.SourceOffset;
-        }
-
+        _offset = statement is { SourceOffset: >= 0 } ? statement.SourceOffset : outer;
         try
         {
             return base.Visit(statement);
@@ -65,104 +50,78 @@ internal sealed class TemplateAnalyzer : AstVisitor
 
     protected override Expression VisitFilterExpression(FilterExpression filterExpression)
     {
-        ArgumentNullException.ThrowIfNull(filterExpression);
         if (!_scope.Filters.Contains(filterExpression.Name))
         {
-            Report(TemplateDiagnosticSeverity.Error, filterExpression.Name, $"unknown filter '{filterExpression.Name}'{Suggest(filterExpression.Name, _scope.Filters)}.");
+            Report(TemplateDiagnosticSeverity.Error, filterExpression.Name, $"unknown filter '{filterExpression.Name}'{NameSuggestions.For(filterExpression.Name, _scope.Filters)}.");
         }
 
         return base.VisitFilterExpression(filterExpression);
     }
 
-    // Fluid's own operators, not Liquid's: a template that uses them would not render anywhere else.
-    protected override Expression VisitStartsWithBinaryExpression(Fluid.Ast.BinaryExpressions.StartsWithBinaryExpression startsWithBinaryExpression)
-    {
-        Report(TemplateDiagnosticSeverity.Error, "startswith", "'startswith' is not a Liquid operator: compare with {% if text contains 'x' %} or slice the string first.");
-        return base.VisitStartsWithBinaryExpression(startsWithBinaryExpression);
-    }
+    // Fluid's own operators, not Liquid's: a template that used them would render nowhere else.
+    protected override Expression VisitStartsWithBinaryExpression(StartsWithBinaryExpression startsWithBinaryExpression) =>
+        NotLiquid("startswith", base.VisitStartsWithBinaryExpression(startsWithBinaryExpression));
 
-    protected override Expression VisitEndsWithBinaryExpression(Fluid.Ast.BinaryExpressions.EndsWithBinaryExpression endsWithBinaryExpression)
-    {
-        Report(TemplateDiagnosticSeverity.Error, "endswith", "'endswith' is not a Liquid operator: compare with {% if text contains 'x' %} or slice the string first.");
-        return base.VisitEndsWithBinaryExpression(endsWithBinaryExpression);
-    }
+    protected override Expression VisitEndsWithBinaryExpression(EndsWithBinaryExpression endsWithBinaryExpression) =>
+        NotLiquid("endswith", base.VisitEndsWithBinaryExpression(endsWithBinaryExpression));
 
-    protected override Statement VisitRenderStatement(RenderStatement renderStatement)
-    {
-        ArgumentNullException.ThrowIfNull(renderStatement);
-        CheckPartial(renderStatement.Path);
-        return base.VisitRenderStatement(renderStatement);
-    }
+    protected override Statement VisitRenderStatement(RenderStatement renderStatement) =>
+        CheckPartial(renderStatement.Path, base.VisitRenderStatement(renderStatement));
 
-    protected override Statement VisitIncludeStatement(IncludeStatement includeStatement)
-    {
-        ArgumentNullException.ThrowIfNull(includeStatement);
-        if (includeStatement.Path is LiteralExpression { Value: StringValue name })
-        {
-            CheckPartial(name.ToStringValue(null!));
-        }
-
-        return base.VisitIncludeStatement(includeStatement);
-    }
+    protected override Statement VisitIncludeStatement(IncludeStatement includeStatement) =>
+        CheckPartial(TemplateFacts.LiteralName(includeStatement.Path), base.VisitIncludeStatement(includeStatement));
 
     protected override Expression VisitMemberExpression(MemberExpression memberExpression)
     {
-        ArgumentNullException.ThrowIfNull(memberExpression);
         foreach (var indexer in memberExpression.Segments.OfType<IndexerSegment>())
         {
             Visit(indexer.Expression);
         }
 
-        if (memberExpression.Segments[0] is not IdentifierSegment { Identifier: var root })
-        {
-            return memberExpression;
-        }
-
-        Node? node;
-        if (_facts.Definitions.ContainsKey(root))
-        {
-            node = Defined(root);
-        }
-        else if (_scope.Shape.Root(root) is { } modelRoot)
-        {
-            node = modelRoot;
-        }
-        else if (_scope.OpenNames.Contains(root) || LanguageNames.Contains(root))
-        {
-            return memberExpression;
-        }
-        else
-        {
-            var roots = _scope.Shape.Roots.Concat(_scope.OpenNames).Order(StringComparer.Ordinal).ToList();
-            Report(Severity, root, $"unknown variable '{root}'{Suggest(root, roots)}: a template sees {string.Join(", ", roots)} and what it assigns.");
-            return memberExpression;
-        }
-
-        var path = root;
-        for (var i = 1; i < memberExpression.Segments.Count && node is not null; i++)
-        {
-            var name = memberExpression.Segments[i] switch
-            {
-                IdentifierSegment identifier => identifier.Identifier,
-                IndexerSegment { Expression: LiteralExpression { Value: StringValue key } } => key.ToStringValue(null!),
-                _ => null,
-            };
-            if (name is null)
-            {
-                node = node.Items; // a list's item by index; a dictionary's member by a computed key is not checked
-                path += "[]";
-                continue;
-            }
-
-            node = Member(node, path, name);
-            path += "." + name;
-        }
-
+        Walk(memberExpression, report: true);
         return memberExpression;
     }
 
-    /// <summary>The value <paramref name="name"/> of <paramref name="node"/>, or null when it is not checked further.</summary>
-    private Node? Member(Node node, string path, string name)
+    /// <summary>
+    /// The shape a member expression reads, following the model's shape member by member (null: not known, or not
+    /// checked further); with <paramref name="report"/>, an unknown variable or member is reported.
+    /// </summary>
+    private Node? Walk(MemberExpression expression, bool report)
+    {
+        if (expression.Segments[0] is not IdentifierSegment { Identifier: var root })
+        {
+            return null;
+        }
+
+        var node = _facts.Definitions.ContainsKey(root) ? Defined(root) : _scope.Shape.Root(root);
+        if (node is null && report && !_facts.Definitions.ContainsKey(root) && !_scope.OpenNames.Contains(root) && !LanguageNames.Contains(root))
+        {
+            var roots = _scope.Shape.Roots.Concat(_scope.OpenNames).Order(StringComparer.Ordinal).ToList();
+            Report(Severity, root, $"unknown variable '{root}'{NameSuggestions.For(root, roots)}: a template sees {string.Join(", ", roots)} and what it assigns.");
+        }
+
+        var path = root;
+        for (var i = 1; i < expression.Segments.Count; i++)
+        {
+            if (node is null)
+            {
+                break;
+            }
+
+            var name = expression.Segments[i] switch
+            {
+                IdentifierSegment identifier => identifier.Identifier,
+                IndexerSegment { Expression: LiteralExpression { Value: StringValue key } } => key.ToStringValue(null!),
+                _ => null, // an item by index: a list's item; a member by a computed key: not checked
+            };
+            node = name is null ? node.Items : Member(node, path, name, report);
+            path += name is null ? "[]" : "." + name;
+        }
+
+        return node;
+    }
+
+    private Node? Member(Node node, string path, string name, bool report)
     {
         if (node.IsOpen || name == "size")
         {
@@ -179,13 +138,15 @@ internal sealed class TemplateAnalyzer : AstVisitor
             return member;
         }
 
-        var known = node.Members?.Keys.Order(StringComparer.Ordinal).ToList() ?? [];
-        var detail = node.Items is not null
-            ? $"{path} is a list: loop over it with {{% for item in {path} %}} or read {path}.first"
-            : known.Count == 0
-                ? $"{path} is a plain value without members"
+        if (report)
+        {
+            var known = node.Members?.Keys.Order(StringComparer.Ordinal).ToList() ?? [];
+            var detail = node.Items is not null ? $"{path} is a list: loop over it with {{% for item in {path} %}} or read {path}.first"
+                : known.Count == 0 ? $"{path} is a plain value without members"
                 : $"{path} has {string.Join(", ", known)}";
-        Report(Severity, name, $"unknown member '{name}' of {path}{Suggest(name, known)}: {detail}.");
+            Report(Severity, name, $"unknown member '{name}' of {path}{NameSuggestions.For(name, known)}: {detail}.");
+        }
+
         return null;
     }
 
@@ -194,25 +155,15 @@ internal sealed class TemplateAnalyzer : AstVisitor
     {
         if (!_resolving.Add(name))
         {
-            return null;
+            return null; // defined from itself
         }
 
         try
         {
-            Node? shape = null;
-            foreach (var definition in _facts.Definitions[name])
-            {
-                var value = definition.Source is MemberExpression member ? ShapeOf(member) : null;
-                var defined = definition.IsLoop ? value?.Items : value;
-                if (defined is null || (shape is not null && !ReferenceEquals(shape, defined)))
-                {
-                    return null;
-                }
-
-                shape = defined;
-            }
-
-            return shape;
+            var shapes = _facts.Definitions[name]
+                .Select(d => d.Source is MemberExpression member && Walk(member, report: false) is { } value ? (d.IsLoop ? value.Items : value) : null)
+                .Distinct().ToList();
+            return shapes.Count == 1 ? shapes[0] : null;
         }
         finally
         {
@@ -220,109 +171,25 @@ internal sealed class TemplateAnalyzer : AstVisitor
         }
     }
 
-    /// <summary>The shape a member expression reads, without reporting anything (null: unknown or not checked).</summary>
-    private Node? ShapeOf(MemberExpression expression)
+    private Statement CheckPartial(string? name, Statement visited)
     {
-        if (expression.Segments[0] is not IdentifierSegment { Identifier: var root })
+        if (name is not null && !_scope.Partials.Contains(name))
         {
-            return null;
+            Report(TemplateDiagnosticSeverity.Error, name, $"no partial named '{name}' in _partials{NameSuggestions.For(name, _scope.Partials)}.");
         }
 
-        var node = _facts.Definitions.ContainsKey(root) ? Defined(root) : _scope.Shape.Root(root);
-        for (var i = 1; i < expression.Segments.Count && node is not null; i++)
-        {
-            node = expression.Segments[i] switch
-            {
-                IdentifierSegment { Identifier: "first" or "last" } => node.Items,
-                IdentifierSegment identifier when !node.IsOpen => node.Members?.GetValueOrDefault(identifier.Identifier),
-                IndexerSegment { Expression: LiteralExpression { Value: NumberValue } } => node.Items,
-                _ => null,
-            };
-        }
-
-        return node;
+        return visited;
     }
 
-    private void CheckPartial(string name)
+    private Expression NotLiquid(string word, Expression expression)
     {
-        if (_scope.Partials is { } partials && !partials.Contains(name))
-        {
-            Report(TemplateDiagnosticSeverity.Error, name, $"no partial named '{name}' in _partials{Suggest(name, partials)}.");
-        }
+        Report(TemplateDiagnosticSeverity.Error, word, $"'{word}' is not a Liquid operator: write {{% if text contains 'x' %}} or compare a slice of the string.");
+        return expression;
     }
-
-    private TemplateDiagnosticSeverity Severity => _scope.UnknownVariablesAreErrors ? TemplateDiagnosticSeverity.Error : TemplateDiagnosticSeverity.Warning;
 
     private void Report(TemplateDiagnosticSeverity severity, string word, string message)
     {
         var (line, column) = TemplatePositions.Of(_source.Text, TemplatePositions.Find(_source.Text, word, _offset));
         _diagnostics.Add(new TemplateDiagnostic(_source.File, line, column, severity, message));
-    }
-
-    /// <summary>", did you mean 'first_name'?" for the closest known name within two edits, else nothing.</summary>
-    private static string Suggest(string name, IEnumerable<string> known)
-    {
-        var best = known.Select(k => (Name: k, Distance: Edits(name, k))).Where(k => k.Distance <= Math.Max(1, Math.Min(2, name.Length / 3)))
-            .OrderBy(k => k.Distance).ThenBy(k => k.Name, StringComparer.Ordinal).FirstOrDefault();
-        return best.Name is null ? string.Empty : $" (did you mean '{best.Name}'?)";
-    }
-
-    /// <summary>Levenshtein distance, with a swap of two neighbours counted as one edit.</summary>
-    private static int Edits(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++)
-        {
-            d[i, 0] = i;
-        }
-
-        for (var j = 0; j <= b.Length; j++)
-        {
-            d[0, j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                {
-                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
-                }
-            }
-        }
-
-        return d[a.Length, b.Length];
-    }
-}
-
-/// <summary>Line and column of a finding in a template's source.</summary>
-internal static class TemplatePositions
-{
-    /// <summary>Where <paramref name="word"/> first stands as a whole word at or after <paramref name="from"/>, else <paramref name="from"/>.</summary>
-    public static int Find(string text, string word, int from)
-    {
-        from = Math.Clamp(from, 0, text.Length);
-        var match = Regex.Match(text[from..], @"(?<![\w-])" + Regex.Escape(word) + @"(?![\w-])", RegexOptions.None, TimeSpan.FromSeconds(1));
-        return match.Success ? from + match.Index : from;
-    }
-
-    /// <summary>1-based line and column of <paramref name="offset"/>.</summary>
-    public static (int Line, int Column) Of(string text, int offset)
-    {
-        var line = 1;
-        var lineStart = 0;
-        for (var i = 0; i < offset && i < text.Length; i++)
-        {
-            if (text[i] == '\n')
-            {
-                line++;
-                lineStart = i + 1;
-            }
-        }
-
-        return (line, offset - lineStart + 1);
     }
 }

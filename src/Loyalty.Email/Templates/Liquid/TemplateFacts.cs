@@ -14,7 +14,7 @@ internal sealed class TemplateFacts : AstVisitor
     {
     }
 
-    /// <summary>Every name the template defines, with each definition (an assigned value, or a loop's source).</summary>
+    /// <summary>Every name the template defines, with each definition.</summary>
     public Dictionary<string, List<Definition>> Definitions { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Partials named in the template's include and render tags.</summary>
@@ -30,54 +30,32 @@ internal sealed class TemplateFacts : AstVisitor
         return facts;
     }
 
-    protected override Statement VisitAssignStatement(AssignStatement assignStatement)
-    {
-        ArgumentNullException.ThrowIfNull(assignStatement);
-        Define(assignStatement.Identifier, new Definition(assignStatement.Value, IsLoop: false));
-        return base.VisitAssignStatement(assignStatement);
-    }
+    /// <summary>The partial an include names in quotes (null when it computes the name).</summary>
+    public static string? LiteralName(Expression path) => path is LiteralExpression { Value: StringValue name } ? name.ToStringValue(null!) : null;
 
-    protected override Statement VisitCaptureStatement(CaptureStatement captureStatement)
-    {
-        ArgumentNullException.ThrowIfNull(captureStatement);
-        Define(captureStatement.Identifier, Definition.Text);
-        return base.VisitCaptureStatement(captureStatement);
-    }
+    protected override Statement VisitAssignStatement(AssignStatement assignStatement) =>
+        Define(assignStatement.Identifier, new(assignStatement.Value, IsLoop: false), base.VisitAssignStatement(assignStatement));
 
-    protected override Statement VisitForStatement(ForStatement forStatement)
-    {
-        ArgumentNullException.ThrowIfNull(forStatement);
-        Define(forStatement.Identifier, new Definition(forStatement.Source, IsLoop: true));
-        return base.VisitForStatement(forStatement);
-    }
+    protected override Statement VisitCaptureStatement(CaptureStatement captureStatement) =>
+        Define(captureStatement.Identifier, Definition.Text, base.VisitCaptureStatement(captureStatement));
 
-    protected override Statement VisitTableRowStatement(TableRowStatement tableRowStatement)
-    {
-        ArgumentNullException.ThrowIfNull(tableRowStatement);
-        Define(tableRowStatement.Identifier, new Definition(tableRowStatement.Source, IsLoop: true));
-        return base.VisitTableRowStatement(tableRowStatement);
-    }
+    protected override Statement VisitForStatement(ForStatement forStatement) =>
+        Define(forStatement.Identifier, new(forStatement.Source, IsLoop: true), base.VisitForStatement(forStatement));
 
-    protected override Statement VisitIncrementStatement(IncrementStatement incrementStatement)
-    {
-        ArgumentNullException.ThrowIfNull(incrementStatement);
-        Define(incrementStatement.Identifier, Definition.Text);
-        return incrementStatement;
-    }
+    protected override Statement VisitTableRowStatement(TableRowStatement tableRowStatement) =>
+        Define(tableRowStatement.Identifier, new(tableRowStatement.Source, IsLoop: true), base.VisitTableRowStatement(tableRowStatement));
 
-    protected override Statement VisitDecrementStatement(DecrementStatement decrementStatement)
-    {
-        ArgumentNullException.ThrowIfNull(decrementStatement);
-        Define(decrementStatement.Identifier, Definition.Text);
-        return decrementStatement;
-    }
+    protected override Statement VisitIncrementStatement(IncrementStatement incrementStatement) =>
+        Define(incrementStatement.Identifier, Definition.Text, incrementStatement);
+
+    protected override Statement VisitDecrementStatement(DecrementStatement decrementStatement) =>
+        Define(decrementStatement.Identifier, Definition.Text, decrementStatement);
 
     protected override Statement VisitIncludeStatement(IncludeStatement includeStatement)
     {
-        ArgumentNullException.ThrowIfNull(includeStatement);
-        if (includeStatement.Path is LiteralExpression { Value: StringValue name })
+        if (LiteralName(includeStatement.Path) is { } name)
         {
-            Use(name.ToStringValue(null!), include: true, includeStatement.With ?? includeStatement.For, includeStatement.Alias, includeStatement.AssignStatements);
+            Use(name, isInclude: true, includeStatement.With ?? includeStatement.For, includeStatement.Alias, includeStatement.AssignStatements);
         }
 
         return base.VisitIncludeStatement(includeStatement);
@@ -85,14 +63,12 @@ internal sealed class TemplateFacts : AstVisitor
 
     protected override Statement VisitRenderStatement(RenderStatement renderStatement)
     {
-        ArgumentNullException.ThrowIfNull(renderStatement);
-        Use(renderStatement.Path, include: false, renderStatement.With ?? renderStatement.For, renderStatement.Alias, renderStatement.AssignStatements);
+        Use(renderStatement.Path, isInclude: false, renderStatement.With ?? renderStatement.For, renderStatement.Alias, renderStatement.AssignStatements);
         return base.VisitRenderStatement(renderStatement);
     }
 
     protected override Expression VisitMemberExpression(MemberExpression memberExpression)
     {
-        ArgumentNullException.ThrowIfNull(memberExpression);
         if (memberExpression.Segments[0] is IdentifierSegment root)
         {
             ReadPaths.Add(root.Identifier);
@@ -110,22 +86,14 @@ internal sealed class TemplateFacts : AstVisitor
         return memberExpression;
     }
 
-    private void Use(string name, bool include, Expression? bound, string? alias, IReadOnlyList<AssignStatement>? arguments)
+    private void Use(string name, bool isInclude, Expression? bound, string? alias, IReadOnlyList<AssignStatement>? arguments)
     {
-        var passed = (arguments ?? []).Select(a => a.Identifier).ToList();
-        if (alias is not null)
-        {
-            passed.Add(alias);
-        }
-        else if (bound is not null)
-        {
-            passed.Add(name); // with/for without "as": the value takes the partial's name
-        }
-
-        Partials.Add(new PartialUse(name, include, passed));
+        // with/for without "as": the value takes the partial's name.
+        var passed = (arguments ?? []).Select(a => a.Identifier).Append(alias ?? (bound is null ? null : name)).OfType<string>().ToList();
+        Partials.Add(new PartialUse(name, isInclude, passed));
     }
 
-    private void Define(string name, Definition definition)
+    private Statement Define(string name, Definition definition, Statement visited)
     {
         if (!Definitions.TryGetValue(name, out var list))
         {
@@ -133,6 +101,7 @@ internal sealed class TemplateFacts : AstVisitor
         }
 
         list.Add(definition);
+        return visited;
     }
 }
 
