@@ -108,7 +108,7 @@ public sealed class BareFluid
             .WithCultureInfo(Culture).WithTimeZone(TimeZoneInfo.FindSystemTimeZoneById("Asia/Taipei"))
             .AddValueConverter(v => v is MoneyValue m ? new Dictionary<string, object?> { ["amount"] = m.Amount, ["currency"] = m.Currency } : null)
             .AddFilter("money", (input, _, context) => StringValue.Create(
-                input.ToObjectValue(context) is IDictionary<string, object?> m && m["amount"] is decimal amount ? amount.ToString("N2", Culture) + " " + m["currency"] : string.Empty))
+                input.GetValueAsync("amount", context).Result.ToNumberValue(context).ToString("N2", Culture) + " " + input.GetValueAsync("currency", context).Result.ToStringValue(context)))
             .Build();
     }
 

@@ -52,7 +52,7 @@ public sealed class LiquidCondition
     public bool Evaluate(TemplateModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var settings = RenderSettings.For(model.Locale, model.TimeZone);
+        var settings = _engine.Settings(model.Locale, model.TimeZone);
         return _engine.Render(_template, ModelValues.Root(model.Root, settings.Zone), settings, html: false) == "true";
     }
 

@@ -43,9 +43,9 @@ internal sealed partial class LiquidEmailTemplateRenderer : IEmailTemplateRender
 
         // One read-only view of the model serves every part; each part renders in a context of its own, so nothing
         // one part assigns reaches another.
-        var settings = RenderSettings.For(model.Locale, model.TimeZone);
-        var root = ModelValues.Root(model.Root, settings.Zone);
         var engine = _compiled.Engine;
+        var settings = engine.Settings(model.Locale, model.TimeZone);
+        var root = ModelValues.Root(model.Root, settings.Zone);
         var body = engine.Render(parts.Html, root, settings, html: true);
         if (template.Layout is not null)
         {

@@ -65,7 +65,7 @@ internal static class LiquidFilters
             throw new LiquidException("money needs an amount, and a currency for a plain number: {{ amount | money: \"TWD\" }}");
         }
 
-        var formatted = MoneyFormatter.Format(input.ToNumberValue(context), currency, context.CultureInfo);
+        var formatted = MoneyFormatter.Format(input.ToNumberValue(context), currency, LiquidRenderContext.MoneyOf(context));
         return StringValue.Create(withCurrency ? MoneyFormatter.WithCurrency(formatted, currency) : formatted);
     }
 

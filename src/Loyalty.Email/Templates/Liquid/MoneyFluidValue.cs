@@ -31,7 +31,7 @@ internal sealed class MoneyFluidValue(MoneyValue money) : FluidValue
 
     public override decimal ToNumberValue(TemplateContext context) => Money.Amount;
 
-    public override string ToStringValue(TemplateContext context) => MoneyFormatter.Format(Money.Amount, Money.Currency, context.CultureInfo);
+    public override string ToStringValue(TemplateContext context) => MoneyFormatter.Format(Money.Amount, Money.Currency, LiquidRenderContext.MoneyOf(context));
 
     public override object ToObjectValue(TemplateContext context) => new FluidValueDictionaryFluidIndexable(new Dictionary<string, FluidValue>
     {

@@ -15,14 +15,12 @@ internal static class MoneyFormatter
     // ISO code → minor digits, read once from the cultures .NET knows; immutable afterwards.
     private static readonly Lazy<FrozenDictionary<string, int>> MinorDigits = new(ReadMinorDigits);
 
-    public static string Format(decimal amount, string? currency, CultureInfo culture)
+    public static string Format(decimal amount, string? currency, MoneyLocale locale)
     {
         var code = (currency ?? string.Empty).Trim().ToUpperInvariant();
         var digits = MinorDigits.Value.GetValueOrDefault(code, 2);
-        var specific = SpecificCulture(culture);
-        var numbers = (NumberFormatInfo)(specific ?? CultureInfo.InvariantCulture).NumberFormat.Clone();
-        numbers.CurrencyDecimalDigits = digits;
-        if (specific is not null && RegionCurrency(specific) == code)
+        var numbers = locale.WithDigits(digits);
+        if (locale.Currency == code)
         {
             return amount.ToString("C", numbers);
         }
@@ -38,25 +36,23 @@ internal static class MoneyFormatter
         return code.Length == 0 || formatted.Contains(code, StringComparison.Ordinal) ? formatted : formatted + " " + code;
     }
 
-    private static CultureInfo? SpecificCulture(CultureInfo culture)
+    /// <summary>How <paramref name="culture"/> writes numbers, and the currency of its region (a neutral culture's main one).</summary>
+    public static MoneyLocale LocaleOf(CultureInfo culture)
     {
         if (culture.Equals(CultureInfo.InvariantCulture))
         {
-            return null;
-        }
-
-        if (!culture.IsNeutralCulture)
-        {
-            return culture;
+            return new MoneyLocale(culture.NumberFormat, null);
         }
 
         try
         {
-            return CultureInfo.CreateSpecificCulture(culture.Name);
+            // The cached instance: a culture made by CreateSpecificCulture loads its number data again (about 140 µs).
+            var specific = culture.IsNeutralCulture ? CultureInfo.GetCultureInfo(CultureInfo.CreateSpecificCulture(culture.Name).Name) : culture;
+            return new MoneyLocale(specific.NumberFormat, RegionCurrency(specific));
         }
         catch (CultureNotFoundException)
         {
-            return null;
+            return new MoneyLocale(CultureInfo.InvariantCulture.NumberFormat, null);
         }
     }
 
@@ -78,4 +74,30 @@ internal static class MoneyFormatter
         .Where(c => c.Code is { Length: 3 })
         .GroupBy(c => c.Code!, StringComparer.Ordinal)
         .ToFrozenDictionary(g => g.Key, g => g.GroupBy(c => c.CurrencyDecimalDigits).MaxBy(d => d.Count())!.Key, StringComparer.Ordinal);
+}
+
+/// <summary>A customer's way of writing numbers and the ISO code of their region's currency (null: none known).</summary>
+internal sealed class MoneyLocale(NumberFormatInfo numbers, string? currency)
+{
+    // The locale's number format with 0–4 minor digits, made when first needed (a clone costs more than the format).
+    private readonly NumberFormatInfo?[] _byDigits = new NumberFormatInfo?[5];
+
+    public string? Currency { get; } = currency;
+
+    public NumberFormatInfo WithDigits(int digits)
+    {
+        if (digits is < 0 or > 4)
+        {
+            return Make(digits);
+        }
+
+        return _byDigits[digits] ??= Make(digits); // a race makes two equal read-only copies; either serves
+    }
+
+    private NumberFormatInfo Make(int digits)
+    {
+        var format = (NumberFormatInfo)numbers.Clone();
+        format.CurrencyDecimalDigits = digits;
+        return NumberFormatInfo.ReadOnly(format);
+    }
 }
