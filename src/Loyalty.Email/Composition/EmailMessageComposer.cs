@@ -28,17 +28,19 @@ public static class EmailMessageComposer
     {
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(envelope);
-        var message = new MimeMessage();
+        // Not MimeMessage(): it reads the machine's clock for Date and looks the host name up for a Message-ID that
+        // are both replaced below (12 of a composed message's 40 µs, measured).
+        var message = new MimeMessage((IEnumerable<Header>)[]);
         message.From.Add(MailboxAddress.Parse(envelope.From));
+        message.Date = envelope.Date;
+        message.Subject = SingleLine(content.Subject);
+        message.MessageId = envelope.MessageId;
         if (envelope.ReplyTo is { Length: > 0 } replyTo)
         {
             message.ReplyTo.Add(MailboxAddress.Parse(replyTo));
         }
 
         message.To.Add(new MailboxAddress(SingleLine(envelope.ToName), envelope.ToAddress));
-        message.Subject = SingleLine(content.Subject);
-        message.MessageId = envelope.MessageId;
-        message.Date = envelope.Date;
         if (envelope.UnsubscribeUrl is { } unsubscribe)
         {
             // RFC 8058: the HTTPS URL plus the one-click marker; both end up covered by the DKIM signature.
