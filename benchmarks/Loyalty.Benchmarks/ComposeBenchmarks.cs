@@ -56,6 +56,17 @@ public class ComposeBenchmarks
     }
 
     /// <summary>
+    /// The same e-mail styled by a <c>&lt;style&gt;</c> block instead of inline styles: what inlining the CSS costs
+    /// (compare with <see cref="LoyaltyCached"/>).
+    /// </summary>
+    [Benchmark(Description = "Loyalty cached, CSS inlined")]
+    public MimeMessage LoyaltyCachedStyled()
+    {
+        var content = _cached.Render("order-styled", "en", _model);
+        return EmailMessageComposer.Compose(content, _envelope);
+    }
+
+    /// <summary>
     /// The naive way (FluentEmail's): a fresh renderer per message, so the template catalog is loaded and every
     /// template, layout and partial is parsed (and checked) again for each message.
     /// </summary>

@@ -52,6 +52,11 @@ internal sealed partial class LiquidEmailTemplateRenderer : IEmailTemplateRender
             body = engine.Render(template.Layout, root, settings, html: true, content: body);
         }
 
+        if (CssInliner.Applies(body))
+        {
+            body = CssInliner.Inline(body);
+        }
+
         var subject = SingleLine(engine.Render(parts.Subject, root, settings, html: false));
         var text = parts.Text is null ? HtmlToText.Convert(body) : engine.Render(parts.Text, root, settings, html: false).Trim();
         var preheader = parts.Preheader is null ? null : SingleLine(engine.Render(parts.Preheader, root, settings, html: false));
