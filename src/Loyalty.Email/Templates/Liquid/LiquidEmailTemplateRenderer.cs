@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Loyalty.Email.HtmlEmail;
 using Microsoft.Extensions.Options;
 
 namespace Loyalty.Email.Templates.Liquid;

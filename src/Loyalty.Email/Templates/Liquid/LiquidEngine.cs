@@ -46,13 +46,8 @@ internal sealed class LiquidEngine
     public RenderSettings Settings(string? locale, string? timeZoneId)
     {
         var key = (locale ?? string.Empty, timeZoneId ?? string.Empty);
-        if (_settings.TryGetValue(key, out var settings))
-        {
-            return settings;
-        }
-
-        settings = RenderSettings.For(locale, timeZoneId);
-        return _settings.Count < 1_000 ? _settings.GetOrAdd(key, settings) : settings;
+        return _settings.TryGetValue(key, out var settings) ? settings
+            : _settings.Count < 1_000 ? _settings.GetOrAdd(key, _ => RenderSettings.For(locale, timeZoneId)) : RenderSettings.For(locale, timeZoneId);
     }
 
     /// <summary>

@@ -84,15 +84,8 @@ internal sealed class MoneyLocale(NumberFormatInfo numbers, string? currency)
 
     public string? Currency { get; } = currency;
 
-    public NumberFormatInfo WithDigits(int digits)
-    {
-        if (digits is < 0 or > 4)
-        {
-            return Make(digits);
-        }
-
-        return _byDigits[digits] ??= Make(digits); // a race makes two equal read-only copies; either serves
-    }
+    // A race makes two equal read-only copies; either serves.
+    public NumberFormatInfo WithDigits(int digits) => digits is < 0 or > 4 ? Make(digits) : _byDigits[digits] ??= Make(digits);
 
     private NumberFormatInfo Make(int digits)
     {

@@ -1,4 +1,4 @@
-namespace Loyalty.Email.Templates;
+namespace Loyalty.Email.HtmlEmail;
 
 /// <summary>
 /// Moves the rules of a mail's <c>&lt;style&gt;</c> blocks onto its elements (PreMailer.Net), because Gmail and Outlook

@@ -2,7 +2,7 @@ using System.Text;
 using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
 
-namespace Loyalty.Email.Templates;
+namespace Loyalty.Email.HtmlEmail;
 
 /// <summary>
 /// The plain-text part for templates without <c>text.liquid</c>, from the HTML's document tree (AngleSharp): paragraphs
