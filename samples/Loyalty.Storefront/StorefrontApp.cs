@@ -9,6 +9,7 @@ using Loyalty.Storefront.Api;
 using Loyalty.Storefront.Data;
 using Loyalty.Storefront.Demo;
 using Loyalty.Storefront.Shop;
+using Loyalty.Storefront.Telemetry;
 using Loyalty.Storefront.Web;
 using Microsoft.EntityFrameworkCore;
 
@@ -104,6 +105,7 @@ public static class StorefrontApp
             o.SchedulePollingInterval = TimeSpan.FromSeconds(5);
         });
 
+        var telemetry = builder.AddStorefrontTelemetry();
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
@@ -114,6 +116,7 @@ public static class StorefrontApp
         app.UseLoyaltyReferralQuery();
         app.UseHangfireDashboard("/admin/hangfire", new DashboardOptions { DashboardTitle = "Loyalty storefront jobs", AppPath = "/admin" });
         app.MapLoyalty();
+        app.MapStorefrontTelemetry(telemetry);
         ApiEndpoints.Map(app, options);
         ShopPages.Map(app);
         AdminPages.Map(app, options);

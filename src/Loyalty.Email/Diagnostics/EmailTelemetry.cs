@@ -17,6 +17,7 @@ public sealed class EmailTelemetry : IDisposable
     private readonly Counter<long> _refused;
     private readonly Counter<long> _scheduled;
     private readonly Counter<long> _steps;
+    private readonly Counter<long> _deliveries;
     private readonly Histogram<double> _sendLatency;
     private readonly Histogram<int> _resultsPerWrite;
     private long _lastClaimed;
@@ -30,6 +31,7 @@ public sealed class EmailTelemetry : IDisposable
         _refused = _meter.CreateCounter<long>("loyalty.email.events.refused", description: "Events refused by validation.");
         _scheduled = _meter.CreateCounter<long>("loyalty.email.steps.scheduled", description: "Steps scheduled by intake.");
         _steps = _meter.CreateCounter<long>("loyalty.email.steps.completed", description: "Steps by outcome (sent, held, skipped, failed).");
+        _deliveries = _meter.CreateCounter<long>("loyalty.email.deliveries", unit: "{message}", description: "Messages handed to the transport, by outcome (delivered: accepted by the SMTP server or written by the file transport; permanent_failure; transient_failure).");
         _sendLatency = _meter.CreateHistogram<double>("loyalty.email.send.duration", unit: "ms", description: "Time to hand one message to the transport, including the wait for a free pooled connection.");
         _resultsPerWrite = _meter.CreateHistogram<int>(
             "loyalty.email.steps.results_per_write", unit: "{result}", description: "Step results written together in one store call (the size of the dispatch's group commit).");
@@ -47,7 +49,16 @@ public sealed class EmailTelemetry : IDisposable
 
     internal void StepCompleted(string outcome, string flowId) => _steps.Add(1, new("outcome", outcome), new("flow", flowId));
 
-    internal void SendDuration(double milliseconds) => _sendLatency.Record(milliseconds);
+    internal void Delivered(Delivery.DeliveryOutcome outcome, double milliseconds)
+    {
+        _sendLatency.Record(milliseconds);
+        _deliveries.Add(1, new KeyValuePair<string, object?>("outcome", outcome switch
+        {
+            Delivery.DeliveryOutcome.Delivered => "delivered",
+            Delivery.DeliveryOutcome.PermanentFailure => "permanent_failure",
+            _ => "transient_failure",
+        }));
+    }
 
     internal void ResultsWritten(int count) => _resultsPerWrite.Record(count);
 

@@ -439,7 +439,7 @@ public sealed class StepDispatcher : IAsyncDisposable, IDisposable
         step.MessageId = messageId;
         var started = _time.GetTimestamp();
         var result = await _transport.SendAsync(message, cancellationToken).ConfigureAwait(false);
-        _telemetry.SendDuration(_time.GetElapsedTime(started).TotalMilliseconds);
+        _telemetry.Delivered(result.Outcome, _time.GetElapsedTime(started).TotalMilliseconds);
         switch (result.Outcome)
         {
             case DeliveryOutcome.Delivered:
