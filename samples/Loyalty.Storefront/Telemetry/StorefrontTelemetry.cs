@@ -1,6 +1,5 @@
 using Loyalty.Email.Diagnostics;
 using Loyalty.Referrals.Diagnostics;
-using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -38,9 +37,8 @@ public static class StorefrontTelemetry
     {
         ArgumentNullException.ThrowIfNull(builder);
         var options = builder.Configuration.GetSection("Storefront:Telemetry").Get<StorefrontTelemetryOptions>() ?? new StorefrontTelemetryOptions();
-        var otlp = options.OtlpEndpoint
-            ?? (Uri.TryCreate(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"], UriKind.Absolute, out var fromEnvironment) ? fromEnvironment : null);
-        builder.Services.AddSingleton(options);
+        // The OTLP exporter reads OTEL_EXPORTER_OTLP_* itself; it is only added when a collector is named somewhere.
+        var otlp = options.OtlpEndpoint is not null || !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
 
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("loyalty-storefront"))
@@ -54,9 +52,9 @@ public static class StorefrontTelemetry
                     metrics.AddPrometheusExporter();
                 }
 
-                if (otlp is not null)
+                if (otlp)
                 {
-                    metrics.AddOtlpExporter(o => o.Endpoint = otlp);
+                    metrics.AddOtlpExporter(o => UseConfiguredEndpoint(o, options));
                 }
 
                 if (options.Console)
@@ -69,9 +67,9 @@ public static class StorefrontTelemetry
                 tracing.AddSource(EmailTelemetry.Name, ReferralTelemetry.Name)
                     .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsMetricsScrape(context, options))
                     .AddEntityFrameworkCoreInstrumentation();
-                if (otlp is not null)
+                if (otlp)
                 {
-                    tracing.AddOtlpExporter(o => o.Endpoint = otlp);
+                    tracing.AddOtlpExporter(o => UseConfiguredEndpoint(o, options));
                 }
 
                 if (options.Console)
@@ -90,6 +88,14 @@ public static class StorefrontTelemetry
         if (options.Prometheus)
         {
             app.MapPrometheusScrapingEndpoint(options.MetricsPath);
+        }
+    }
+
+    private static void UseConfiguredEndpoint(OpenTelemetry.Exporter.OtlpExporterOptions exporter, StorefrontTelemetryOptions options)
+    {
+        if (options.OtlpEndpoint is { } endpoint)
+        {
+            exporter.Endpoint = endpoint;
         }
     }
 
